@@ -1,0 +1,127 @@
+"""The ``pix-imilo`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from connector import __version__
+from connector.errors import ConfigurationError
+from connector.logs import configure_logging
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pix-imilo",
+        description="Carries Pix assessment results into I-Milo: sets « Evaluation PIX » "
+        "prescriptions to réalisé, dated the day of the assessment, with an actualité.",
+    )
+    parser.add_argument("--version", action="version", version=f"pix-imilo {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    sync = commands.add_parser(
+        "sync",
+        help="run the synchronisation",
+        description="Pull shared Pix results and write them into I-Milo. Exit 0 when the run "
+        "completed (even with items for review), 1 when it failed (unhandled records are "
+        "retried next time), 2 on a configuration error.",
+    )
+    sync.add_argument("--once", action="store_true", help="run once and exit (required)")
+    sync.add_argument(
+        "--json", action="store_true", help="print the run's counts as one JSON line at the end"
+    )
+
+    simulate = commands.add_parser(
+        "simulate",
+        help="serve a simulator of Pix or I-Milo from a fixture directory",
+        description="Serve a simulated Pix partner API or I-Milo API over HTTP, loaded from "
+        "a fixture directory (see docs/http-contracts.md). Stops on Ctrl-C.",
+    )
+    simulate.add_argument("system", choices=["pix", "imilo"], help="which API to simulate")
+    simulate.add_argument("--data", required=True, type=Path, help="the fixture directory")
+    simulate.add_argument("--port", required=True, type=int, help="the TCP port to listen on")
+    simulate.add_argument("--host", default="127.0.0.1", help="the address (default 127.0.0.1)")
+
+    commands.add_parser(
+        "demo",
+        help="run a self-contained demonstration against bundled simulators",
+        description="Start both simulators with bundled demo data, run a sync, show what "
+        "changed in I-Milo, then run a second sync that changes nothing.",
+    )
+    return parser
+
+
+def _sync(args: argparse.Namespace) -> int:
+    from connector.bootstrap import build
+    from connector.settings import load_settings
+
+    if not args.once:
+        raise ConfigurationError(
+            "sync: only one-off runs are available here: use `pix-imilo sync --once`"
+        )
+    settings = load_settings()
+    with build(settings) as connector:
+        report = connector.sync.run_once()
+    if args.json:
+        print(json.dumps(report.as_json(), ensure_ascii=False), flush=True)
+    else:
+        counts = ", ".join(f"{name} {value}" for name, value in report.counts().items())
+        print(f"run {report.run_id} {report.outcome}: {counts}")
+        for reason, count in sorted(report.reviews_by_reason.items()):
+            print(f"  for review: {reason}: {count}")
+        for error in report.errors:
+            print(f"  error: {error}")
+    return EXIT_OK if report.completed else EXIT_FAILED
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    from connector.simulators.fixtures import FixtureError, load_imilo_data, load_pix_data
+    from connector.simulators.imilo import create_imilo_app
+    from connector.simulators.pix import create_pix_app
+    from connector.simulators.server import serve_forever
+
+    if not args.data.is_dir():
+        raise ConfigurationError(f"--data: '{args.data}' is not a directory")
+    try:
+        if args.system == "pix":
+            app = create_pix_app(load_pix_data(args.data))
+        else:
+            app = create_imilo_app(load_imilo_data(args.data))
+    except FixtureError as error:
+        raise ConfigurationError(str(error)) from None
+    print(f"{args.system} simulator on http://{args.host}:{args.port}", file=sys.stderr)
+    serve_forever(app, args.host, args.port)
+    return EXIT_OK
+
+
+def _demo(_args: argparse.Namespace) -> int:
+    from connector.demo.run import run_demo
+
+    return run_demo()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    configure_logging(
+        os.environ.get("CONNECTOR_LOG_LEVEL", "INFO"), os.environ.get("CONNECTOR_LOG_FORMAT")
+    )
+    handlers = {"sync": _sync, "simulate": _simulate, "demo": _demo}
+    try:
+        return handlers[args.command](args)
+    except ConfigurationError as error:
+        print(f"pix-imilo: configuration error: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

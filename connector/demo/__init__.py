@@ -1,0 +1,1 @@
+"""Bundled demo dataset: Pix and I-Milo simulator fixtures, and the admin mappings for them."""

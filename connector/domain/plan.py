@@ -1,0 +1,184 @@
+"""The plan for one structure's participations: what to write, what to leave, what to review.
+
+Rules, in order:
+1. Only shared participations can lead to a write; one already in the ledger changes nothing.
+2. The young person must be identified with certainty (see ``matching``), else review.
+3. A retry in the same campaign never counts twice: per dossier and campaign, the earliest
+   ``sharedAt`` wins, and a campaign already applied for that dossier wins over anything new.
+4. The winners of a dossier, earliest first, realise its open prescriptions, oldest first.
+   With one open prescription (the usual case) the earliest participation wins.
+5. A winner left without an open prescription changes nothing if the connector realised one
+   for that dossier (before, or in this plan), and goes to review otherwise: a counsellor
+   closed it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from connector.domain.matching import Identified, ReviewReason, identify
+from connector.domain.model import (
+    Candidate,
+    DiagnosticType,
+    Dossier,
+    Modality,
+    Nature,
+    Participation,
+    Prescription,
+    Structure,
+)
+from connector.domain.rules import (
+    can_realise,
+    nature_for,
+    realisation_comment,
+    realisation_date,
+)
+
+__all__ = [
+    "CampaignRules",
+    "Decision",
+    "LedgerFacts",
+    "NoChange",
+    "PlannedWrite",
+    "Review",
+    "plan_structure",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignRules:
+    """What the mappings and the target profile say of one campaign."""
+
+    modality: Modality
+    diagnostic: DiagnosticType | None
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerFacts:
+    """What the state store already knows for the participations being planned."""
+
+    applied_participations: frozenset[int]
+    applied_campaigns_by_dossier: Mapping[int, frozenset[int]]
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedWrite:
+    participation_id: int
+    campaign_id: int
+    structure_code: str
+    dossier_id: int
+    prescription_id: int
+    realisation_date: date
+    nature: Nature
+    comment: str
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    participation_id: int
+    campaign_id: int
+    structure_code: str
+    reason: ReviewReason
+    dossier_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NoChange:
+    participation_id: int
+    campaign_id: int
+    reason: str
+
+
+Decision = PlannedWrite | Review | NoChange
+
+
+def _oldest_first(prescription: Prescription) -> tuple[date, int]:
+    return (prescription.date_prescription or date.min, prescription.id)
+
+
+def plan_structure(
+    structure: Structure,
+    participations: Iterable[Participation],
+    rules: Mapping[int, CampaignRules],
+    candidates: Iterable[Candidate],
+    dossiers: Mapping[int, Dossier | None],
+    ledger: LedgerFacts,
+) -> list[Decision]:
+    """Decide, without any I/O, what happens to each participation of one structure.
+
+    ``candidates`` are the open prescriptions on the structure's « Evaluation PIX » offers;
+    ``dossiers`` every dossier looked up for this structure (candidates' included).
+    """
+    open_by_dossier: dict[int, list[Prescription]] = defaultdict(list)
+    for candidate in candidates:
+        if can_realise(candidate.prescription.statut):
+            open_by_dossier[candidate.dossier.id].append(candidate.prescription)
+
+    decisions: list[Decision] = []
+    identified: dict[int, list[Participation]] = defaultdict(list)
+    for p in participations:
+        if not p.is_shared:
+            decisions.append(NoChange(p.id, p.campaign_id, "not_shared"))
+        elif p.id in ledger.applied_participations:
+            decisions.append(NoChange(p.id, p.campaign_id, "already_applied"))
+        else:
+            found = identify(p, dossiers)
+            if isinstance(found, Identified):
+                identified[found.dossier.id].append(p)
+            else:
+                decisions.append(
+                    Review(p.id, p.campaign_id, structure.code, found.reason, found.dossier_id)
+                )
+
+    for dossier_id, items in identified.items():
+        applied_campaigns = ledger.applied_campaigns_by_dossier.get(dossier_id, frozenset())
+        winners: dict[int, Participation] = {}
+        for p in sorted(items, key=_by_shared_at):
+            if p.campaign_id in applied_campaigns or p.campaign_id in winners:
+                decisions.append(NoChange(p.id, p.campaign_id, "retry_superseded"))
+            else:
+                winners[p.campaign_id] = p
+        open_prescriptions = sorted(open_by_dossier.get(dossier_id, []), key=_oldest_first)
+        for index, p in enumerate(sorted(winners.values(), key=_by_shared_at)):
+            if index < len(open_prescriptions):
+                decisions.append(
+                    _write(structure, p, open_prescriptions[index], rules[p.campaign_id])
+                )
+            elif applied_campaigns or open_prescriptions:
+                # Realised by the connector, earlier or in this very plan: nothing to add.
+                decisions.append(NoChange(p.id, p.campaign_id, "already_realised"))
+            else:
+                decisions.append(
+                    Review(
+                        p.id,
+                        p.campaign_id,
+                        structure.code,
+                        ReviewReason.NO_OPEN_PRESCRIPTION,
+                        dossier_id,
+                    )
+                )
+    return decisions
+
+
+def _by_shared_at(p: Participation) -> tuple[datetime, int]:
+    return (p.shared_at or p.created_at, p.id)
+
+
+def _write(
+    structure: Structure, p: Participation, prescription: Prescription, rule: CampaignRules
+) -> PlannedWrite:
+    assert p.shared_at is not None  # noqa: S101
+    day = realisation_date(p.shared_at, structure.timezone)
+    return PlannedWrite(
+        participation_id=p.id,
+        campaign_id=p.campaign_id,
+        structure_code=structure.code,
+        dossier_id=prescription.dossier_id,
+        prescription_id=prescription.id,
+        realisation_date=day,
+        nature=nature_for(rule.modality),
+        comment=realisation_comment(day, rule.diagnostic, p.mastery_rate),
+    )

@@ -1,0 +1,80 @@
+"""The charter's small rules: date of realisation, allowed transitions, diagnostic type, nature."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from connector.domain.model import DiagnosticType, Modality, Nature, PrescriptionStatus
+
+__all__ = [
+    "can_realise",
+    "diagnostic_type",
+    "nature_for",
+    "realisation_comment",
+    "realisation_date",
+]
+
+# Pix's own Pôle emploi integration reads the test type from the target profile's name.
+_SHORT_PROFILE = "diagnostic initial"
+_LONG_PROFILE = "parcours complet"
+
+_DIAGNOSTIC_WORDS = {DiagnosticType.SHORT: "diagnostic court", DiagnosticType.LONG: "parcours long"}
+
+
+def realisation_date(shared_at: datetime, timezone: str) -> date:
+    """The day the assessment was taken, as a counsellor of the structure reads a calendar.
+
+    I-Milo stores local dates: a test shared at 22:30 UTC on 12 March is dated 13 March in
+    Réunion (UTC+4) but 12 March in Cayenne (UTC-3).
+    """
+    if shared_at.tzinfo is None:
+        raise ValueError("shared_at must be an aware datetime")
+    return shared_at.astimezone(ZoneInfo(timezone)).date()
+
+
+def can_realise(statut: PrescriptionStatus | str) -> bool:
+    """Only a prescription still *prescrit* may be set to *réalisé* by the connector.
+
+    Réalisé, refus jeune, refus tiers and abandonné are a counsellor's decisions; unknown codes
+    are left alone too.
+    """
+    return statut == PrescriptionStatus.ONGOING
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def diagnostic_type(
+    target_profile_name: str | None, mapped: DiagnosticType | None = None
+) -> DiagnosticType | None:
+    """Short or long: the mapping wins, else the target profile's name, else unknown."""
+    if mapped is not None:
+        return mapped
+    folded = _fold(target_profile_name or "")
+    if _SHORT_PROFILE in folded:
+        return DiagnosticType.SHORT
+    if _LONG_PROFILE in folded:
+        return DiagnosticType.LONG
+    return None
+
+
+def nature_for(modality: Modality) -> Nature:
+    """A group campaign is an atelier; anything else an entretien individuel."""
+    return Nature.ATELIER if modality is Modality.GROUP else Nature.ENTRETIEN_INDIVIDUEL
+
+
+def realisation_comment(
+    day: date, diagnostic: DiagnosticType | None, mastery_rate: float | None
+) -> str:
+    """The short French note a counsellor reads in I-Milo next to the update."""
+    parts = [f"Évaluation PIX réalisée le {day:%d/%m/%Y}"]
+    if diagnostic is not None:
+        parts.append(_DIAGNOSTIC_WORDS[diagnostic])
+    if mastery_rate is not None:
+        parts.append(f"{round(mastery_rate * 100)} % de maîtrise")
+    parts.append("mise à jour automatique")
+    return " — ".join(parts)

@@ -1,0 +1,59 @@
+"""The connector's exceptions, in one hierarchy.
+
+    ConnectorError
+    ├── ConfigurationError      settings or mappings are wrong: exit 2, one clear message
+    └── ApiError                an API call failed (carries the API name and HTTP status)
+        ├── TransientApiError   worth retrying later: 429, 5xx, timeouts, dropped connections
+        ├── FatalApiError       a 4xx that retrying will not fix
+        │   └── PrescriptionConflict   the prescription changed under us (409)
+        └── MalformedResponse   the answer is not what the contract says
+
+Messages never carry personal data or secrets: only API names, paths with numeric ids,
+status codes and short reasons.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ApiError",
+    "ConfigurationError",
+    "ConnectorError",
+    "FatalApiError",
+    "MalformedResponse",
+    "PrescriptionConflict",
+    "TransientApiError",
+]
+
+
+class ConnectorError(Exception):
+    """Base of every error the connector raises on purpose."""
+
+
+class ConfigurationError(ConnectorError):
+    """Settings or mappings are invalid; the message says which and how to fix it."""
+
+
+class ApiError(ConnectorError):
+    """A call to Pix or I-Milo failed."""
+
+    def __init__(self, api: str, message: str, status: int | None = None) -> None:
+        self.api = api
+        self.status = status
+        suffix = f" (HTTP {status})" if status is not None else ""
+        super().__init__(f"{api}: {message}{suffix}")
+
+
+class TransientApiError(ApiError):
+    """The call may succeed if tried again later."""
+
+
+class FatalApiError(ApiError):
+    """The call was refused; trying again will not help."""
+
+
+class PrescriptionConflict(FatalApiError):
+    """The prescription's status was not the one we expected when we wrote."""
+
+
+class MalformedResponse(ApiError):
+    """The answer does not follow the contract (bad JSON, wrong content type, missing field)."""

@@ -1,0 +1,1 @@
+"""I-Milo: where results are written (the port, and its HTTP adapter)."""

@@ -1,0 +1,182 @@
+"""``HttpIMilo``: the I-Milo port over HTTP (contract: connector/imilo/openapi.yaml)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import httpx
+
+from connector.domain.model import (
+    Actualite,
+    Candidate,
+    Dossier,
+    NewActualite,
+    Offre,
+    Prescription,
+    PrescriptionStatus,
+    Structure,
+)
+from connector.errors import (
+    FatalApiError,
+    MalformedResponse,
+    PrescriptionConflict,
+    TransientApiError,
+)
+from connector.imilo import wire
+
+__all__ = ["INSCRITS_PAGE_SIZE", "HttpIMilo"]
+
+API_KEY_HEADER = "X-Gravitee-Api-Key"
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+INSCRITS_PAGE_SIZE = 150  # the real API's page size went 500 → 250 → 150
+# The public i-milo client uses 6 s; reads of big pages deserve a little more.
+DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
+MAX_PAGES = 100_000
+
+
+class HttpIMilo:
+    """Talks to I-Milo through its API gateway with one API key."""
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str,
+        *,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self._client = httpx.Client(
+            base_url=base_url.rstrip("/"),
+            headers={API_KEY_HEADER: api_key, "Accept": "application/json"},
+            timeout=timeout,
+            transport=transport,
+        )
+
+    def close(self) -> None:
+        self._client.close()
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        what: str,
+        *,
+        params: dict[str, str] | None = None,
+        json: dict[str, Any] | None = None,
+        idempotency_key: str | None = None,
+        missing_ok: bool = False,
+    ) -> Any:
+        headers = {IDEMPOTENCY_HEADER: idempotency_key} if idempotency_key else None
+        try:
+            response = self._client.request(method, path, params=params, json=json, headers=headers)
+        except httpx.TimeoutException:
+            raise TransientApiError("imilo", f"{what} timed out") from None
+        except httpx.TransportError:
+            raise TransientApiError("imilo", f"{what}: connection failed") from None
+        status = response.status_code
+        if status == 404 and missing_ok:
+            return None
+        if status == 429 or status >= 500:
+            raise TransientApiError("imilo", f"{what} is unavailable", status)
+        if status == 401:
+            raise FatalApiError("imilo", f"{what}: the API key was refused (IMILO_API_KEY)", 401)
+        if status == 409:
+            raise PrescriptionConflict("imilo", f"{what}: the prescription changed meanwhile", 409)
+        if status >= 400:
+            raise FatalApiError("imilo", f"{what} was refused", status)
+        if "json" not in response.headers.get("content-type", ""):
+            raise MalformedResponse("imilo", f"{what}: expected JSON", status)
+        try:
+            return response.json()
+        except ValueError:
+            raise MalformedResponse("imilo", f"{what}: the answer is not valid JSON") from None
+
+    def structure(self, code: str) -> Structure | None:
+        body = self._call("GET", f"/operateurs/structures/{code}", "structure", missing_ok=True)
+        return None if body is None else wire.structure_from(body)
+
+    def offres(self, structure_code: str) -> list[Offre]:
+        body = self._call("GET", f"/operateurs/structures/{structure_code}/offres", "offres")
+        if not isinstance(body, list):
+            raise MalformedResponse("imilo", "offres: expected a list")
+        return [wire.offre_from(item) for item in body]
+
+    def open_prescriptions(self, structure_code: str, offre_id: int) -> list[Candidate]:
+        path = f"/operateurs/structures/{structure_code}/offres/{offre_id}/inscrits"
+        candidates: list[Candidate] = []
+        number = 1
+        while number <= MAX_PAGES:
+            what = f"inscrits of offre {offre_id} page {number}"
+            params = {
+                "statut": PrescriptionStatus.ONGOING.value,
+                "page": str(number),
+                "taille": str(INSCRITS_PAGE_SIZE),
+            }
+            body = self._call("GET", path, what, params=params)
+            rows = body.get("inscrits") if isinstance(body, dict) else None
+            page = body.get("page") if isinstance(body, dict) else None
+            pages = page.get("nombrePages") if isinstance(page, dict) else None
+            if not isinstance(rows, list) or not isinstance(pages, int):
+                raise MalformedResponse("imilo", f"{what}: no inscrits list or page count")
+            candidates.extend(wire.candidate_from(row, structure_code) for row in rows)
+            if number >= pages or not rows:
+                return candidates
+            number += 1
+        raise MalformedResponse("imilo", f"inscrits of offre {offre_id}: too many pages")
+
+    def dossier(self, dossier_id: int) -> Dossier | None:
+        body = self._call("GET", f"/sue/dossiers/{dossier_id}", "dossier", missing_ok=True)
+        return None if body is None else wire.dossier_from(body)
+
+    def prescription(self, dossier_id: int, prescription_id: int) -> Prescription | None:
+        path = f"/operateurs/dossiers/{dossier_id}/prescriptions/{prescription_id}"
+        body = self._call("GET", path, f"prescription {prescription_id}", missing_ok=True)
+        return None if body is None else wire.prescription_from(body)
+
+    def mark_realised(
+        self,
+        dossier_id: int,
+        prescription_id: int,
+        realisation_date: date,
+        *,
+        comment: str,
+        idempotency_key: str,
+    ) -> Prescription:
+        body = self._call(
+            "PUT",
+            f"/operateurs/dossiers/{dossier_id}/prescriptions/{prescription_id}",
+            f"realisation of prescription {prescription_id}",
+            json={
+                "statut": PrescriptionStatus.ACHIEVED.value,
+                "dateRealisation": realisation_date.isoformat(),
+                "commentaire": comment,
+                # Compare-and-set: never overwrite a counsellor's decision taken meanwhile.
+                "statutAttendu": PrescriptionStatus.ONGOING.value,
+            },
+            idempotency_key=idempotency_key,
+        )
+        return wire.prescription_from(body)
+
+    def actualites(self, dossier_id: int) -> list[Actualite]:
+        body = self._call("GET", f"/operateurs/dossiers/{dossier_id}/actualites", "actualites")
+        if not isinstance(body, list):
+            raise MalformedResponse("imilo", "actualites: expected a list")
+        return [wire.actualite_from(item) for item in body]
+
+    def record_actualite(
+        self, dossier_id: int, actualite: NewActualite, *, idempotency_key: str
+    ) -> Actualite:
+        body = self._call(
+            "POST",
+            f"/operateurs/dossiers/{dossier_id}/actualites",
+            f"actualite for prescription {actualite.prescription_id}",
+            json={
+                "nature": actualite.nature.value,
+                "date": actualite.date.isoformat(),
+                "commentaire": actualite.commentaire,
+                "idPrescription": actualite.prescription_id,
+            },
+            idempotency_key=idempotency_key,
+        )
+        return wire.actualite_from(body)

@@ -1,0 +1,67 @@
+"""The port through which the sync reads and writes I-Milo, in I-Milo's own words."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Protocol
+
+from connector.domain.model import (
+    Actualite,
+    Candidate,
+    Dossier,
+    NewActualite,
+    Offre,
+    Prescription,
+    Structure,
+)
+
+__all__ = ["IMilo"]
+
+
+class IMilo(Protocol):
+    """What the connector needs of I-Milo. Writes carry an idempotency key."""
+
+    def structure(self, code: str) -> Structure | None:
+        """The structure (Mission Locale) with its time zone, or None if unknown."""
+        ...
+
+    def offres(self, structure_code: str) -> list[Offre]:
+        """The structure's service offers."""
+        ...
+
+    def open_prescriptions(self, structure_code: str, offre_id: int) -> list[Candidate]:
+        """Every prescription still *prescrit* on the offer, with the young person's dossier."""
+        ...
+
+    def dossier(self, dossier_id: int) -> Dossier | None:
+        """A young person's dossier, or None if there is none with that number."""
+        ...
+
+    def prescription(self, dossier_id: int, prescription_id: int) -> Prescription | None:
+        """A prescription's current state, or None if the dossier has no such prescription."""
+        ...
+
+    def mark_realised(
+        self,
+        dossier_id: int,
+        prescription_id: int,
+        realisation_date: date,
+        *,
+        comment: str,
+        idempotency_key: str,
+    ) -> Prescription:
+        """Set a *prescrit* prescription to *réalisé*; raises ``PrescriptionConflict`` if it
+        is no longer *prescrit*."""
+        ...
+
+    def actualites(self, dossier_id: int) -> list[Actualite]:
+        """The dossier's actualités."""
+        ...
+
+    def record_actualite(
+        self, dossier_id: int, actualite: NewActualite, *, idempotency_key: str
+    ) -> Actualite:
+        """Add an actualité to the dossier."""
+        ...
+
+    def close(self) -> None: ...

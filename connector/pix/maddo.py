@@ -1,0 +1,151 @@
+"""``MaddoPix``: the Pix partner pull API ("MaDDo") as a ``PixSource``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Any
+
+import httpx
+
+from connector.domain.model import Campaign, Organisation
+from connector.errors import FatalApiError, MalformedResponse, TransientApiError
+from connector.pix.auth import PixTokenAuth
+from connector.pix.records import ParticipationRecord, parse_participation
+
+__all__ = ["CAMPAIGNS_PAGE_SIZE", "PARTICIPATIONS_PAGE_SIZE", "MaddoPix"]
+
+CAMPAIGNS_PAGE_SIZE = 1000  # Pix's maximum
+PARTICIPATIONS_PAGE_SIZE = 200  # Pix's maximum
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
+MAX_PAGES = 100_000  # a guard against a server that never stops paging
+
+
+def _check(response: httpx.Response, what: str) -> Any:
+    status = response.status_code
+    if status == 429 or status >= 500:
+        raise TransientApiError("pix", f"{what} is unavailable", status)
+    if status == 403:
+        raise FatalApiError("pix", f"{what} is outside this client's organisations or scopes", 403)
+    if status >= 400:
+        raise FatalApiError("pix", f"{what} was refused", status)
+    content_type = response.headers.get("content-type", "")
+    if "json" not in content_type:
+        raise MalformedResponse("pix", f"{what}: expected JSON, got {content_type[:40]!r}", status)
+    try:
+        return response.json()
+    except ValueError:
+        raise MalformedResponse("pix", f"{what}: the answer is not valid JSON", status) from None
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+class MaddoPix:
+    """Reads organisations, campaigns and participations through the MaDDo API."""
+
+    def __init__(
+        self,
+        base_url: str,
+        client_id: str,
+        client_secret: str,
+        *,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        transport: httpx.BaseTransport | None = None,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        auth = (
+            PixTokenAuth(base_url, client_id, client_secret, clock=clock)
+            if clock is not None
+            else PixTokenAuth(base_url, client_id, client_secret)
+        )
+        self.auth = auth
+        self._client = httpx.Client(
+            base_url=base_url.rstrip("/"), auth=auth, timeout=timeout, transport=transport
+        )
+
+    def close(self) -> None:
+        self._client.close()
+
+    def _get(self, path: str, what: str, params: dict[str, str] | None = None) -> Any:
+        try:
+            response = self._client.get(path, params=params)
+        except httpx.TimeoutException:
+            raise TransientApiError("pix", f"{what} timed out") from None
+        except httpx.TransportError:
+            raise TransientApiError("pix", f"{what}: connection failed") from None
+        return _check(response, what)
+
+    def organisations(self) -> list[Organisation]:
+        body = self._get("/api/organizations", "organisations")
+        if not isinstance(body, list):
+            raise MalformedResponse("pix", "organisations: expected a list")
+        organisations = []
+        for item in body:
+            try:
+                external = item.get("externalId")
+                organisations.append(
+                    Organisation(
+                        id=int(item["id"]),
+                        name=str(item.get("name") or ""),
+                        external_id=str(external).strip() or None if external else None,
+                    )
+                )
+            except (KeyError, TypeError, ValueError, AttributeError):
+                raise MalformedResponse("pix", "organisations: an item has no valid id") from None
+        return organisations
+
+    def _pages(
+        self, path: str, what: str, key: str, size: int, params: dict[str, str]
+    ) -> Iterator[list[Any]]:
+        number = 1
+        while number <= MAX_PAGES:
+            query = {**params, "page[number]": str(number), "page[size]": str(size)}
+            body = self._get(path, f"{what} page {number}", query)
+            rows = body.get(key) if isinstance(body, dict) else None
+            if not isinstance(rows, list):
+                raise MalformedResponse("pix", f"{what} page {number}: no {key} list")
+            yield rows
+            page = body.get("page")
+            count = page.get("count") if isinstance(page, dict) else None
+            if not isinstance(count, int):
+                raise MalformedResponse("pix", f"{what} page {number}: no page count")
+            if number >= count or not rows:
+                return
+            number += 1
+
+    def campaigns(self, organisation_id: int) -> Iterator[Campaign]:
+        path = f"/api/organizations/{organisation_id}/campaigns"
+        what = f"campaigns of organisation {organisation_id}"
+        params = {"withArchived": "true"}
+        for rows in self._pages(path, what, "campaigns", CAMPAIGNS_PAGE_SIZE, params):
+            for item in rows:
+                yield _campaign(item, organisation_id)
+
+    def participations(
+        self, campaign: Campaign, since: datetime | None
+    ) -> Iterator[ParticipationRecord]:
+        path = f"/api/campaigns/{campaign.id}/participations"
+        what = f"participations of campaign {campaign.id}"
+        params = {"since": _iso(since)} if since is not None else {}
+        for rows in self._pages(
+            path, what, "campaignParticipations", PARTICIPATIONS_PAGE_SIZE, params
+        ):
+            for raw in rows:
+                yield parse_participation(raw, campaign.id)
+
+
+def _campaign(item: Any, organisation_id: int) -> Campaign:
+    try:
+        return Campaign(
+            id=int(item["id"]),
+            organization_id=organisation_id,
+            code=str(item.get("code") or ""),
+            type=str(item.get("type") or ""),
+            target_profile_name=item.get("targetProfileName"),
+            external_id_label=item.get("externalIdLabel"),
+            name=str(item.get("name") or ""),
+        )
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise MalformedResponse("pix", "campaigns: an item has no valid id") from None

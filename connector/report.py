@@ -1,0 +1,58 @@
+"""What one run did, as counts a person or a monitoring system can read."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from connector.domain.plan import PlannedWrite
+
+__all__ = ["RunReport"]
+
+
+@dataclass
+class RunReport:
+    """Counts per participation record. ``fetched`` counts the records Pix served; every
+    fetched record ends in exactly one of updated, unchanged, review, quarantined or failed
+    (writes resumed from an interrupted run are counted in ``updated`` and ``recovered``)."""
+
+    run_id: str
+    fetched: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    review: int = 0
+    quarantined: int = 0
+    failed: int = 0
+    recovered: int = 0
+    errors: list[str] = field(default_factory=list)
+    reviews_by_reason: Counter[str] = field(default_factory=Counter)
+    applied: list[PlannedWrite] = field(default_factory=list)
+
+    @property
+    def completed(self) -> bool:
+        return not self.errors and self.failed == 0
+
+    @property
+    def outcome(self) -> str:
+        return "completed" if self.completed else "failed"
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "fetched": self.fetched,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "review": self.review,
+            "quarantined": self.quarantined,
+            "failed": self.failed,
+            "recovered": self.recovered,
+        }
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "outcome": self.outcome,
+            **self.counts(),
+            "review_reasons": dict(sorted(self.reviews_by_reason.items())),
+            "errors": list(self.errors),
+        }

@@ -1,0 +1,24 @@
+"""Bundled Pix and I-Milo simulators: real HTTP servers loaded from a fixture directory."""
+
+from connector.simulators.fixtures import (
+    FixtureError,
+    ImiloData,
+    PixData,
+    load_imilo_data,
+    load_pix_data,
+)
+from connector.simulators.imilo import create_imilo_app
+from connector.simulators.pix import create_pix_app
+from connector.simulators.server import running, serve_forever
+
+__all__ = [
+    "FixtureError",
+    "ImiloData",
+    "PixData",
+    "create_imilo_app",
+    "create_pix_app",
+    "load_imilo_data",
+    "load_pix_data",
+    "running",
+    "serve_forever",
+]

@@ -1,0 +1,165 @@
+"""I-Milo simulator records, their JSON shapes, and validation of write bodies."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from connector.simulators.fixtures import Offre, Prescription
+
+__all__ = [
+    "NATURES",
+    "STATUTS",
+    "TAILLE_MAX",
+    "Actualite",
+    "Answer",
+    "ImiloError",
+    "PrescriptionRow",
+    "fingerprint",
+    "is_date",
+    "json_object",
+    "offre_json",
+    "optional_date",
+    "optional_statut",
+    "optional_str",
+]
+
+STATUTS = frozenset({"ONGOING", "ACHIEVED", "REFUSAL_YOUNG", "REFUSAL", "ABANDONED"})
+NATURES = frozenset({"ENTRETIEN_INDIVIDUEL", "ATELIER"})
+TAILLE_MAX = 150
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+# (HTTP status, JSON body) of a write, as stored for idempotent replay.
+Answer = tuple[int, Any]
+
+
+class ImiloError(Exception):
+    """An error answer, ``{"message": …}`` with ``status``."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+    def answer(self) -> Answer:
+        return self.status, {"message": self.message}
+
+
+@dataclass
+class PrescriptionRow:
+    id: int
+    id_dossier: int
+    id_offre: int
+    statut: str
+    date_prescription: str | None
+    date_realisation: str | None
+
+    @classmethod
+    def of(cls, p: Prescription) -> PrescriptionRow:
+        return cls(
+            p.id, p.id_dossier, p.id_offre, p.statut, p.date_prescription, p.date_realisation
+        )
+
+    def json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "idDossier": self.id_dossier,
+            "idOffre": self.id_offre,
+            "statut": self.statut,
+            "datePrescription": self.date_prescription,
+            "dateRealisation": self.date_realisation,
+        }
+
+
+@dataclass(frozen=True)
+class Actualite:
+    id: int
+    id_dossier: int
+    id_prescription: int | None
+    nature: str
+    date: str
+    commentaire: str | None
+
+    def json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "idDossier": self.id_dossier,
+            "idPrescription": self.id_prescription,
+            "nature": self.nature,
+            "date": self.date,
+            "commentaire": self.commentaire,
+        }
+
+
+def fingerprint(method: str, path: str, body: bytes) -> str:
+    """Identity of a write request; JSON bodies compare by content, not by byte layout."""
+    try:
+        canonical = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":"))
+    except (ValueError, UnicodeDecodeError):
+        canonical = body.hex()
+    return hashlib.sha256(f"{method} {path}\n{canonical}".encode()).hexdigest()
+
+
+def is_date(value: object) -> bool:
+    if not isinstance(value, str) or not _DATE.fullmatch(value):
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def json_object(body: bytes) -> dict[str, Any]:
+    try:
+        value = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise ImiloError(400, "body is not valid JSON") from None
+    if not isinstance(value, dict):
+        raise ImiloError(422, "body must be a JSON object")
+    return value
+
+
+def optional_str(body: dict[str, Any], key: str) -> str | None:
+    value = body.get(key)
+    if value is not None and not isinstance(value, str):
+        raise ImiloError(422, f"{key} must be a string")
+    return value
+
+
+def optional_date(body: dict[str, Any], key: str) -> str | None:
+    value = body.get(key)
+    if value is not None and not is_date(value):
+        raise ImiloError(422, f"{key} must be a date yyyy-MM-dd")
+    return value
+
+
+def optional_statut(body: dict[str, Any], key: str) -> str | None:
+    value = body.get(key)
+    if value is not None and value not in STATUTS:
+        raise ImiloError(422, f"{key} must be one of {', '.join(sorted(STATUTS))}")
+    return value
+
+
+def offre_json(o: Offre) -> dict[str, Any]:
+    partenaire = o.partenaire
+    return {
+        "id": o.id,
+        "codeStructure": o.code_structure,
+        "nom": o.nom,
+        "theme": o.theme,
+        "acteService": o.acte_service,
+        "type": o.type,
+        "mesureNationale": o.mesure_nationale,
+        "partenaire": (
+            {"raisonSociale": partenaire.raison_sociale, "siret": partenaire.siret}
+            if partenaire is not None
+            else None
+        ),
+        "dateDebut": o.date_debut,
+        "dateFin": o.date_fin,
+    }

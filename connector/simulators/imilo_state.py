@@ -1,0 +1,234 @@
+"""In-memory, lock-guarded state of the I-Milo simulator: reads, writes and idempotency."""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from connector.simulators.fixtures import Dossier, ImiloData
+from connector.simulators.imilo_model import (
+    NATURES,
+    STATUTS,
+    TAILLE_MAX,
+    Actualite,
+    Answer,
+    ImiloError,
+    PrescriptionRow,
+    is_date,
+    json_object,
+    offre_json,
+    optional_date,
+    optional_statut,
+    optional_str,
+)
+
+__all__ = ["ImiloState"]
+
+
+@dataclass(frozen=True)
+class _Stored:
+    fingerprint: str
+    answer: Answer
+
+
+class ImiloState:
+    """A mutable copy of the fixture, guarded by ``lock``.
+
+    Reads and :meth:`idempotent` take the lock; the write actions run inside :meth:`idempotent`.
+    """
+
+    def __init__(self, data: ImiloData) -> None:
+        self.lock = threading.Lock()
+        self.api_keys = data.api_keys
+        self.writes = 0
+        self._structures = {s.code: s for s in data.structures}
+        self._dossiers = {d.id_dossier: d for d in data.dossiers}
+        self._offres = {o.id: o for o in data.offres}
+        self._prescriptions = {p.id: PrescriptionRow.of(p) for p in data.prescriptions}
+        self._actualites: list[Actualite] = []
+        self._idempotency: dict[str, _Stored] = {}
+
+    # --- reads -------------------------------------------------------------------------------
+
+    def structure(self, code: str) -> dict[str, Any]:
+        s = self._structures.get(code)
+        if s is None:
+            raise ImiloError(404, "structure not found")
+        return {"code": s.code, "nomOfficiel": s.nom_officiel, "timezone": s.timezone}
+
+    def offres(self, code: str) -> list[dict[str, Any]]:
+        self.structure(code)
+        return [
+            offre_json(o)
+            for o in sorted(self._offres.values(), key=lambda o: o.id)
+            if o.code_structure == code
+        ]
+
+    def inscrits(
+        self, code: str, id_offre: int, statut: str | None, page: int, taille: int
+    ) -> dict[str, Any]:
+        self.structure(code)
+        offre = self._offres.get(id_offre)
+        if offre is None or offre.code_structure != code:
+            raise ImiloError(404, "offer not found in this structure")
+        taille = min(taille, TAILLE_MAX)
+        with self.lock:
+            rows = sorted(
+                (
+                    p
+                    for p in self._prescriptions.values()
+                    if p.id_offre == id_offre and (statut is None or p.statut == statut)
+                ),
+                key=lambda p: p.id,
+            )
+            selected = [self._inscrit_json(p) for p in rows[(page - 1) * taille : page * taille]]
+        meta = {
+            "numero": page,
+            "taille": taille,
+            "nombrePages": math.ceil(len(rows) / taille),
+            "total": len(rows),
+        }
+        return {"inscrits": selected, "page": meta}
+
+    def dossier(self, id_dossier: int) -> dict[str, Any]:
+        d = self._dossier(id_dossier)
+        s = self._structures.get(d.code_structure)
+        return {
+            "idDossier": d.id_dossier,
+            "nomNaissance": d.nom_naissance,
+            "nomUsage": d.nom_usage,
+            "prenom": d.prenom,
+            "dateNaissance": d.date_naissance,
+            "mail": d.mail,
+            "sexe": d.sexe,
+            "niveau": d.niveau,
+            "zone": d.zone,
+            "accompagnement": d.accompagnement,
+            "structureRattachement": {
+                "codeStructure": d.code_structure,
+                "nomOfficiel": s.nom_officiel if s is not None else None,
+            },
+        }
+
+    def prescription(self, id_dossier: int, id_prescription: int) -> dict[str, Any]:
+        with self.lock:
+            return self._prescription(id_dossier, id_prescription).json()
+
+    def actualites(self, id_dossier: int) -> list[dict[str, Any]]:
+        self._dossier(id_dossier)
+        with self.lock:
+            return [a.json() for a in self._actualites if a.id_dossier == id_dossier]
+
+    def snapshot(self) -> dict[str, Any]:
+        """The ``GET /_sim/state`` body."""
+        with self.lock:
+            prescriptions = [
+                {
+                    "id": p.id,
+                    "idDossier": p.id_dossier,
+                    "idOffre": p.id_offre,
+                    "statut": p.statut,
+                    "dateRealisation": p.date_realisation,
+                }
+                for p in sorted(self._prescriptions.values(), key=lambda p: p.id)
+            ]
+            actualites = [a.json() for a in self._actualites]
+            return {"prescriptions": prescriptions, "actualites": actualites, "writes": self.writes}
+
+    # --- writes ------------------------------------------------------------------------------
+
+    def idempotent(
+        self, key: str, print_: str, action: Callable[[], Answer]
+    ) -> tuple[Answer, bool]:
+        """Run ``action`` once per key; returns the answer and whether it is a replay."""
+        with self.lock:
+            stored = self._idempotency.get(key)
+            if stored is not None:
+                if stored.fingerprint == print_:
+                    return stored.answer, True
+                conflict = ImiloError(422, "Idempotency-Key reused for another request")
+                return conflict.answer(), False
+            try:
+                answer = action()
+            except ImiloError as exc:
+                answer = exc.answer()
+            # Error answers are stored too: the contract replays "the first answer".
+            self._idempotency[key] = _Stored(print_, answer)
+            return answer, False
+
+    def update_prescription(self, id_dossier: int, id_prescription: int, raw: bytes) -> Answer:
+        """PUT a prescription's status. Call inside :meth:`idempotent` (lock held)."""
+        row = self._prescription(id_dossier, id_prescription)
+        body = json_object(raw)
+        statut = body.get("statut")
+        if statut not in STATUTS:
+            raise ImiloError(422, f"statut must be one of {', '.join(sorted(STATUTS))}")
+        expected = optional_statut(body, "statutAttendu")
+        date_realisation = optional_date(body, "dateRealisation")
+        optional_str(body, "commentaire")
+        if statut == "ACHIEVED" and date_realisation is None:
+            raise ImiloError(422, "dateRealisation is required with ACHIEVED")
+        if expected is not None and expected != row.statut:
+            raise ImiloError(409, f"current statut is {row.statut}, not {expected}")
+        row.statut = statut
+        # Only a realised prescription carries a date of realisation.
+        row.date_realisation = date_realisation if statut == "ACHIEVED" else None
+        return 200, row.json()
+
+    def add_actualite(self, id_dossier: int, raw: bytes) -> Answer:
+        """POST an actualite. Call inside :meth:`idempotent` (lock held)."""
+        self._dossier(id_dossier)
+        body = json_object(raw)
+        nature = body.get("nature")
+        if nature not in NATURES:
+            raise ImiloError(422, f"nature must be one of {', '.join(sorted(NATURES))}")
+        if not is_date(body.get("date")):
+            raise ImiloError(422, "date must be a date yyyy-MM-dd")
+        commentaire = optional_str(body, "commentaire")
+        id_prescription = body.get("idPrescription")
+        if id_prescription is not None:
+            if not isinstance(id_prescription, int) or isinstance(id_prescription, bool):
+                raise ImiloError(422, "idPrescription must be an integer")
+            self._prescription(id_dossier, id_prescription)
+        actualite = Actualite(
+            id=len(self._actualites) + 1,
+            id_dossier=id_dossier,
+            id_prescription=id_prescription,
+            nature=nature,
+            date=body["date"],
+            commentaire=commentaire,
+        )
+        self._actualites.append(actualite)
+        return 201, actualite.json()
+
+    # --- helpers (fixture maps are never mutated, so they are read without the lock) --------
+
+    def _dossier(self, id_dossier: int) -> Dossier:
+        d = self._dossiers.get(id_dossier)
+        if d is None:
+            raise ImiloError(404, "dossier not found")
+        return d
+
+    def _prescription(self, id_dossier: int, id_prescription: int) -> PrescriptionRow:
+        p = self._prescriptions.get(id_prescription)
+        if p is None or p.id_dossier != id_dossier:
+            raise ImiloError(404, "prescription not found for this dossier")
+        return p
+
+    def _inscrit_json(self, p: PrescriptionRow) -> dict[str, Any]:
+        d = self._dossiers.get(p.id_dossier)
+        return {
+            "idPrescription": p.id,
+            "idDossier": p.id_dossier,
+            "idOffre": p.id_offre,
+            "statut": p.statut,
+            "datePrescription": p.date_prescription,
+            "dateRealisation": p.date_realisation,
+            "nomNaissance": d.nom_naissance if d else None,
+            "nomUsage": d.nom_usage if d else None,
+            "prenom": d.prenom if d else None,
+            "mail": d.mail if d else None,
+        }

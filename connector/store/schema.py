@@ -1,0 +1,122 @@
+"""Tables of the state store. The same schema serves SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Dialect,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+)
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "UtcDateTime",
+    "cursors",
+    "ledger",
+    "metadata",
+    "quarantine",
+    "review",
+    "runs",
+]
+
+SCHEMA_VERSION = 1
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """An aware UTC datetime, stored as ISO 8601 text so both backends sort it alike."""
+
+    impl = String(40)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored")
+        return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        return None if value is None else datetime.fromisoformat(value)
+
+
+metadata = MetaData()
+
+schema_info = Table(
+    "schema_info",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("version", Integer, nullable=False),
+)
+
+# One row per campaign: Pix's ``since`` for the next run.
+cursors = Table(
+    "cursors",
+    metadata,
+    Column("campaign_id", BigInteger, primary_key=True),
+    Column("since", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+# One row per participation the connector decided to write. ``state`` is 'pending' from just
+# before the first I-Milo write until both writes are done, then 'applied'.
+ledger = Table(
+    "ledger",
+    metadata,
+    Column("participation_id", BigInteger, primary_key=True),
+    Column("campaign_id", BigInteger, nullable=False, index=True),
+    Column("structure_code", String(20), nullable=False),
+    Column("dossier_id", BigInteger, nullable=False, index=True),
+    Column("prescription_id", BigInteger, nullable=False),
+    Column("realisation_date", String(10), nullable=False),
+    Column("nature", String(40), nullable=False),
+    Column("comment", Text, nullable=False),
+    Column("state", String(10), nullable=False, index=True),
+    Column("run_id", String(36), nullable=False),
+    Column("planned_at", UtcDateTime, nullable=False),
+    Column("applied_at", UtcDateTime, nullable=True),
+)
+
+# What a counsellor must look at; one row per participation, refreshed on every sighting.
+review = Table(
+    "review",
+    metadata,
+    Column("participation_id", BigInteger, primary_key=True),
+    Column("campaign_id", BigInteger, nullable=False),
+    Column("structure_code", String(20), nullable=False, index=True),
+    Column("reason", String(60), nullable=False),
+    Column("dossier_id", BigInteger, nullable=True),
+    Column("first_seen", UtcDateTime, nullable=False),
+    Column("last_seen", UtcDateTime, nullable=False),
+)
+
+# Records that could not be read, with a redacted copy.
+quarantine = Table(
+    "quarantine",
+    metadata,
+    Column("record_key", String(80), primary_key=True),
+    Column("campaign_id", BigInteger, nullable=False),
+    Column("reason", String(200), nullable=False),
+    Column("record", JSON, nullable=False),
+    Column("first_seen", UtcDateTime, nullable=False),
+    Column("last_seen", UtcDateTime, nullable=False),
+)
+
+runs = Table(
+    "runs",
+    metadata,
+    Column("run_id", String(36), primary_key=True),
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("finished_at", UtcDateTime, nullable=True),
+    Column("outcome", String(20), nullable=True),
+    Column("counts", JSON, nullable=True),
+)

@@ -1,0 +1,331 @@
+"""``SqlStateStore``: the state store on SQLAlchemy Core (SQLite by default, PostgreSQL too)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, delete, event, insert, select, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, IntegrityError
+
+from connector.domain.model import Nature
+from connector.domain.plan import PlannedWrite, Review
+from connector.errors import ConfigurationError
+from connector.pix.records import InvalidParticipation
+from connector.store.schema import (
+    SCHEMA_VERSION,
+    cursors,
+    ledger,
+    metadata,
+    quarantine,
+    review,
+    runs,
+    schema_info,
+)
+
+__all__ = ["LedgerEntry", "ReviewEntry", "SqlStateStore"]
+
+PENDING = "pending"
+APPLIED = "applied"
+_CHUNK = 500  # keeps IN (...) lists well under every backend's parameter limit
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerEntry:
+    participation_id: int
+    campaign_id: int
+    structure_code: str
+    dossier_id: int
+    prescription_id: int
+    realisation_date: date
+    nature: Nature
+    comment: str
+    state: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewEntry:
+    participation_id: int
+    campaign_id: int
+    structure_code: str
+    reason: str
+    dossier_id: int | None
+    last_seen: datetime
+
+
+def _chunks(values: Iterable[int]) -> Iterator[list[int]]:
+    items = sorted(set(values))
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]
+
+
+def _engine(url: str) -> Engine:
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ConfigurationError(
+            "CONNECTOR_DATABASE_URL: not a database URL "
+            "(expected e.g. sqlite:///var/pix-imilo.db or postgresql+psycopg://…)"
+        ) from None
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(parsed)
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            # WAL: readers (health, CLI) never block the worker; FULL: a commit survives a crash.
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=FULL")
+            cursor.execute("PRAGMA busy_timeout=10000")
+            cursor.close()
+
+        return engine
+    try:
+        return create_engine(parsed, pool_pre_ping=True)
+    except ModuleNotFoundError:
+        raise ConfigurationError(
+            "CONNECTOR_DATABASE_URL: the driver for this database is not installed "
+            "(for PostgreSQL: pip install 'pix-imilo[postgres]')"
+        ) from None
+
+
+class SqlStateStore:
+    """Everything the connector must remember between runs."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    @classmethod
+    def open(cls, url: str) -> SqlStateStore:
+        """Connect, and create or upgrade the schema on first use."""
+        store = cls(_engine(url))
+        store.upgrade()
+        return store
+
+    def upgrade(self) -> None:
+        metadata.create_all(self._engine)
+        with self._engine.begin() as conn:
+            row = conn.execute(select(schema_info.c.version)).first()
+            if row is None:
+                conn.execute(insert(schema_info).values(id=1, version=SCHEMA_VERSION))
+            elif row.version > SCHEMA_VERSION:
+                raise ConfigurationError(
+                    f"CONNECTOR_DATABASE_URL: the state store has schema version {row.version}, "
+                    f"newer than this connector's {SCHEMA_VERSION}: upgrade pix-imilo"
+                )
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    @contextmanager
+    def _tx(self) -> Iterator[Connection]:
+        with self._engine.begin() as conn:
+            yield conn
+
+    # cursors -------------------------------------------------------------------------------
+    def cursor(self, campaign_id: int) -> datetime | None:
+        with self._tx() as conn:
+            since: datetime | None = conn.execute(
+                select(cursors.c.since).where(cursors.c.campaign_id == campaign_id)
+            ).scalar_one_or_none()
+            return since
+
+    def advance_cursor(self, campaign_id: int, since: datetime, now: datetime) -> None:
+        """Move the campaign's cursor forward (never back)."""
+        with self._tx() as conn:
+            current = conn.execute(
+                select(cursors.c.since).where(cursors.c.campaign_id == campaign_id)
+            ).scalar_one_or_none()
+            if current is None:
+                conn.execute(
+                    insert(cursors).values(campaign_id=campaign_id, since=since, updated_at=now)
+                )
+            elif since > current:
+                conn.execute(
+                    update(cursors)
+                    .where(cursors.c.campaign_id == campaign_id)
+                    .values(since=since, updated_at=now)
+                )
+
+    # ledger --------------------------------------------------------------------------------
+    def applied_participations(self, participation_ids: Iterable[int]) -> frozenset[int]:
+        found: set[int] = set()
+        with self._tx() as conn:
+            for chunk in _chunks(participation_ids):
+                found.update(
+                    conn.execute(
+                        select(ledger.c.participation_id).where(
+                            ledger.c.participation_id.in_(chunk), ledger.c.state == APPLIED
+                        )
+                    ).scalars()
+                )
+        return frozenset(found)
+
+    def applied_campaigns_by_dossier(self, dossier_ids: Iterable[int]) -> dict[int, frozenset[int]]:
+        found: dict[int, set[int]] = defaultdict(set)
+        with self._tx() as conn:
+            for chunk in _chunks(dossier_ids):
+                rows = conn.execute(
+                    select(ledger.c.dossier_id, ledger.c.campaign_id).where(
+                        ledger.c.dossier_id.in_(chunk), ledger.c.state == APPLIED
+                    )
+                )
+                for dossier_id, campaign_id in rows:
+                    found[dossier_id].add(campaign_id)
+        return {dossier: frozenset(campaigns) for dossier, campaigns in found.items()}
+
+    def begin_write(self, write: PlannedWrite, run_id: str, now: datetime) -> None:
+        """Record the intent durably *before* the first I-Milo write (write-ahead)."""
+        values = {
+            "campaign_id": write.campaign_id,
+            "structure_code": write.structure_code,
+            "dossier_id": write.dossier_id,
+            "prescription_id": write.prescription_id,
+            "realisation_date": write.realisation_date.isoformat(),
+            "nature": write.nature.value,
+            "comment": write.comment,
+            "state": PENDING,
+            "run_id": run_id,
+            "planned_at": now,
+        }
+        with self._tx() as conn:
+            try:
+                with conn.begin_nested():
+                    conn.execute(
+                        insert(ledger).values(participation_id=write.participation_id, **values)
+                    )
+            except IntegrityError:
+                conn.execute(
+                    update(ledger)
+                    .where(
+                        ledger.c.participation_id == write.participation_id,
+                        ledger.c.state == PENDING,
+                    )
+                    .values(**values)
+                )
+
+    def complete_write(self, participation_id: int, now: datetime) -> None:
+        with self._tx() as conn:
+            conn.execute(
+                update(ledger)
+                .where(ledger.c.participation_id == participation_id)
+                .values(state=APPLIED, applied_at=now)
+            )
+            conn.execute(delete(review).where(review.c.participation_id == participation_id))
+
+    def abandon_write(self, participation_id: int) -> None:
+        """Forget an intent that will never be carried out (the prescription changed)."""
+        with self._tx() as conn:
+            conn.execute(
+                delete(ledger).where(
+                    ledger.c.participation_id == participation_id, ledger.c.state == PENDING
+                )
+            )
+
+    def pending_writes(self) -> list[LedgerEntry]:
+        with self._tx() as conn:
+            rows = conn.execute(
+                select(ledger).where(ledger.c.state == PENDING).order_by(ledger.c.participation_id)
+            ).all()
+        return [_entry(row._mapping) for row in rows]
+
+    def ledger_entries(self) -> list[LedgerEntry]:
+        with self._tx() as conn:
+            rows = conn.execute(select(ledger).order_by(ledger.c.participation_id)).all()
+        return [_entry(row._mapping) for row in rows]
+
+    # review and quarantine -----------------------------------------------------------------
+    def put_reviews(self, items: Sequence[Review], now: datetime) -> None:
+        if not items:
+            return
+        with self._tx() as conn:
+            for chunk in _chunks(item.participation_id for item in items):
+                conn.execute(delete(review).where(review.c.participation_id.in_(chunk)))
+            conn.execute(
+                insert(review),
+                [
+                    {
+                        "participation_id": item.participation_id,
+                        "campaign_id": item.campaign_id,
+                        "structure_code": item.structure_code,
+                        "reason": item.reason.value,
+                        "dossier_id": item.dossier_id,
+                        "first_seen": now,
+                        "last_seen": now,
+                    }
+                    for item in {i.participation_id: i for i in items}.values()
+                ],
+            )
+
+    def review_entries(self) -> list[ReviewEntry]:
+        with self._tx() as conn:
+            rows = conn.execute(select(review).order_by(review.c.participation_id)).all()
+        return [
+            ReviewEntry(
+                participation_id=row.participation_id,
+                campaign_id=row.campaign_id,
+                structure_code=row.structure_code,
+                reason=row.reason,
+                dossier_id=row.dossier_id,
+                last_seen=row.last_seen,
+            )
+            for row in rows
+        ]
+
+    def put_quarantine(self, record: InvalidParticipation, now: datetime) -> None:
+        with self._tx() as conn:
+            updated = conn.execute(
+                update(quarantine)
+                .where(quarantine.c.record_key == record.key)
+                .values(reason=record.reason, record=record.redacted, last_seen=now)
+            )
+            if updated.rowcount == 0:
+                conn.execute(
+                    insert(quarantine).values(
+                        record_key=record.key,
+                        campaign_id=record.campaign_id,
+                        reason=record.reason,
+                        record=record.redacted,
+                        first_seen=now,
+                        last_seen=now,
+                    )
+                )
+
+    def quarantine_count(self) -> int:
+        with self._tx() as conn:
+            return len(conn.execute(select(quarantine.c.record_key)).all())
+
+    # runs ----------------------------------------------------------------------------------
+    def start_run(self, run_id: str, now: datetime) -> None:
+        with self._tx() as conn:
+            conn.execute(insert(runs).values(run_id=run_id, started_at=now))
+
+    def finish_run(self, run_id: str, now: datetime, outcome: str, counts: dict[str, int]) -> None:
+        with self._tx() as conn:
+            conn.execute(
+                update(runs)
+                .where(runs.c.run_id == run_id)
+                .values(finished_at=now, outcome=outcome, counts=counts)
+            )
+
+
+def _entry(row: Any) -> LedgerEntry:
+    return LedgerEntry(
+        participation_id=row["participation_id"],
+        campaign_id=row["campaign_id"],
+        structure_code=row["structure_code"],
+        dossier_id=row["dossier_id"],
+        prescription_id=row["prescription_id"],
+        realisation_date=date.fromisoformat(row["realisation_date"]),
+        nature=Nature(row["nature"]),
+        comment=row["comment"],
+        state=row["state"],
+    )

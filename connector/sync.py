@@ -1,0 +1,306 @@
+"""One run of the connector: extract → classify → match → plan → apply → checkpoint.
+
+This module only orders the steps. The rules live in ``connector.domain``, the I/O in the
+adapters and the store.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import structlog
+
+from connector.domain.matching import ReviewReason, dossier_number
+from connector.domain.model import (
+    Campaign,
+    CampaignType,
+    Candidate,
+    Dossier,
+    Organisation,
+    Participation,
+    Structure,
+)
+from connector.domain.plan import (
+    CampaignRules,
+    LedgerFacts,
+    NoChange,
+    PlannedWrite,
+    Review,
+    plan_structure,
+)
+from connector.domain.rules import diagnostic_type
+from connector.errors import ApiError
+from connector.imilo.port import IMilo
+from connector.mappings import Mappings
+from connector.pix.port import PixSource
+from connector.pix.records import InvalidParticipation
+from connector.report import RunReport
+from connector.store.sql import SqlStateStore
+from connector.writer import RealisationWriter, WriteOutcome
+
+__all__ = ["DEFAULT_OFFER_NAME", "DEFAULT_OVERLAP", "Sync"]
+
+log = structlog.get_logger("connector.sync")
+
+DEFAULT_OFFER_NAME = "Evaluation PIX"  # the charter's exact spelling, without accents
+# Pix's ``since`` compares server timestamps; re-reading a window behind the cursor catches
+# rows committed late or stamped by a skewed clock. The ledger makes the re-read harmless.
+DEFAULT_OVERLAP = timedelta(hours=1)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class _CampaignBatch:
+    campaign: Campaign
+    rules: CampaignRules
+    participations: list[Participation] = field(default_factory=list)
+    newest: datetime | None = None
+    failed: bool = False
+
+
+class Sync:
+    """Runs the connector once over every mapped organisation."""
+
+    def __init__(
+        self,
+        pix: PixSource,
+        imilo: IMilo,
+        store: SqlStateStore,
+        mappings: Mappings,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        offer_name: str = DEFAULT_OFFER_NAME,
+        overlap: timedelta = DEFAULT_OVERLAP,
+    ) -> None:
+        self._pix = pix
+        self._imilo = imilo
+        self._store = store
+        self._mappings = mappings
+        self._clock = clock
+        self._offer_name = offer_name
+        self._overlap = overlap
+
+    def run_once(self) -> RunReport:
+        report = RunReport(run_id=str(uuid.uuid4()))
+        structlog.contextvars.bind_contextvars(run_id=report.run_id)
+        try:
+            self._store.start_run(report.run_id, self._clock())
+            log.info("run_started")
+            writer = RealisationWriter(self._imilo, self._store, self._clock, report.run_id)
+            self._resume_pending(writer, report)
+            try:
+                structures = self._structures_to_sync()
+            except ApiError as error:
+                report.errors.append(str(error))
+                structures = {}
+            for code, organisations in sorted(structures.items()):
+                self._sync_structure(code, organisations, writer, report)
+            self._store.finish_run(report.run_id, self._clock(), report.outcome, report.counts())
+            log.info("run_finished", outcome=report.outcome, **report.counts())
+            return report
+        finally:
+            structlog.contextvars.unbind_contextvars("run_id")
+
+    # steps ---------------------------------------------------------------------------------
+    def _resume_pending(self, writer: RealisationWriter, report: RunReport) -> None:
+        for entry in self._store.pending_writes():
+            log.info("resuming_interrupted_write", participation_id=entry.participation_id)
+            outcome = writer.resume(entry)
+            if outcome is WriteOutcome.APPLIED:
+                report.updated += 1
+                report.recovered += 1
+            elif outcome is WriteOutcome.FAILED:
+                report.errors.append(
+                    f"participation {entry.participation_id}: interrupted write still pending"
+                )
+
+    def _structures_to_sync(self) -> dict[str, list[Organisation]]:
+        by_structure: dict[str, list[Organisation]] = defaultdict(list)
+        for organisation in self._pix.organisations():
+            code = self._mappings.structure_code(organisation.id, organisation.external_id)
+            if code is None:
+                log.info("organisation_not_mapped", organisation_id=organisation.id)
+                continue
+            by_structure[code].append(organisation)
+        return by_structure
+
+    def _sync_structure(
+        self,
+        code: str,
+        organisations: list[Organisation],
+        writer: RealisationWriter,
+        report: RunReport,
+    ) -> None:
+        try:
+            structure = self._imilo.structure(code)
+            if structure is None:
+                report.errors.append(f"structure {code} is unknown to I-Milo: check the mappings")
+                log.error("structure_unknown", structure=code)
+                return
+            candidates = self._candidates(structure)
+        except ApiError as error:
+            report.errors.append(f"structure {code}: {error}")
+            log.error("structure_failed", structure=code, error=str(error))
+            return
+        batches = self._extract(organisations, report)
+        participations = [p for b in batches for p in b.participations]
+        rules = {b.campaign.id: b.rules for b in batches}
+        failed_campaigns: set[int] = {b.campaign.id for b in batches if b.failed}
+        dossiers, unreadable = self._dossiers(candidates, participations, report)
+        # A campaign whose dossiers could not all be read is left whole for the next run.
+        report.failed += sum(1 for p in participations if p.campaign_id in unreadable)
+        failed_campaigns |= unreadable
+        ledger = LedgerFacts(
+            applied_participations=self._store.applied_participations(p.id for p in participations),
+            applied_campaigns_by_dossier=self._store.applied_campaigns_by_dossier(
+                d for d in dossiers if dossiers[d] is not None
+            ),
+        )
+        decisions = plan_structure(
+            structure,
+            [p for p in participations if p.campaign_id not in failed_campaigns],
+            rules,
+            candidates,
+            dossiers,
+            ledger,
+        )
+        reviews: list[Review] = []
+        for decision in decisions:
+            if isinstance(decision, NoChange):
+                report.unchanged += 1
+            elif isinstance(decision, Review):
+                reviews.append(decision)
+            else:
+                self._apply(decision, writer, report, reviews, failed_campaigns)
+        self._store.put_reviews(reviews, self._clock())
+        for item in reviews:
+            report.review += 1
+            report.reviews_by_reason[item.reason.value] += 1
+            log.info(
+                "sent_to_review",
+                participation_id=item.participation_id,
+                reason=item.reason.value,
+                dossier_id=item.dossier_id,
+            )
+        self._checkpoint(batches, failed_campaigns)
+
+    def _candidates(self, structure: Structure) -> list[Candidate]:
+        offres = [
+            o for o in self._imilo.offres(structure.code) if o.nom.strip() == self._offer_name
+        ]
+        if not offres:
+            log.warning("offer_not_found", structure=structure.code)
+        return [c for o in offres for c in self._imilo.open_prescriptions(structure.code, o.id)]
+
+    def _extract(
+        self, organisations: list[Organisation], report: RunReport
+    ) -> list[_CampaignBatch]:
+        batches: list[_CampaignBatch] = []
+        for organisation in organisations:
+            try:
+                campaigns = list(self._pix.campaigns(organisation.id))
+            except ApiError as error:
+                report.errors.append(f"organisation {organisation.id}: {error}")
+                log.error("campaigns_failed", organisation_id=organisation.id, error=str(error))
+                continue
+            for campaign in campaigns:
+                mapping = self._mappings.campaign(campaign.code)
+                if campaign.type != CampaignType.ASSESSMENT or mapping.ignore:
+                    continue
+                rules = CampaignRules(
+                    modality=mapping.modality,
+                    diagnostic=diagnostic_type(campaign.target_profile_name, mapping.diagnostic),
+                )
+                batches.append(self._fetch(campaign, rules, report))
+        return batches
+
+    def _fetch(self, campaign: Campaign, rules: CampaignRules, report: RunReport) -> _CampaignBatch:
+        batch = _CampaignBatch(campaign, rules)
+        cursor = self._store.cursor(campaign.id)
+        since = cursor - self._overlap if cursor is not None else None
+        records = []
+        try:
+            records = list(self._pix.participations(campaign, since))
+        except ApiError as error:
+            # A page missing means the campaign is incomplete: handle none of it this time.
+            batch.failed = True
+            report.errors.append(f"campaign {campaign.id}: {error}")
+            log.error("participations_failed", campaign_id=campaign.id, error=str(error))
+            return batch
+        report.fetched += len(records)
+        for record in records:
+            if isinstance(record, InvalidParticipation):
+                self._store.put_quarantine(record, self._clock())
+                report.quarantined += 1
+                log.warning(
+                    "participation_quarantined", campaign_id=campaign.id, reason=record.reason
+                )
+                continue
+            batch.participations.append(record)
+            if batch.newest is None or record.last_change > batch.newest:
+                batch.newest = record.last_change
+        return batch
+
+    def _dossiers(
+        self,
+        candidates: list[Candidate],
+        participations: list[Participation],
+        report: RunReport,
+    ) -> tuple[dict[int, Dossier | None], set[int]]:
+        """The candidates' dossiers, plus those named by external ids outside the candidates.
+
+        Returns the dossiers by number and the campaigns for which a lookup failed.
+        """
+        dossiers: dict[int, Dossier | None] = {c.dossier.id: c.dossier for c in candidates}
+        unreadable: set[int] = set()
+        for p in participations:
+            number = dossier_number(p.external_id) if p.is_shared else None
+            if number is None or number in dossiers:
+                continue
+            try:
+                dossiers[number] = self._imilo.dossier(number)
+            except ApiError as error:
+                report.errors.append(f"dossier lookup for participation {p.id}: {error}")
+                unreadable.add(p.campaign_id)
+        return dossiers, unreadable
+
+    def _apply(
+        self,
+        write: PlannedWrite,
+        writer: RealisationWriter,
+        report: RunReport,
+        reviews: list[Review],
+        failed_campaigns: set[int],
+    ) -> None:
+        outcome = writer.apply(write)
+        if outcome is WriteOutcome.APPLIED:
+            report.updated += 1
+            report.applied.append(write)
+        elif outcome is WriteOutcome.CONFLICT:
+            reviews.append(
+                Review(
+                    write.participation_id,
+                    write.campaign_id,
+                    write.structure_code,
+                    ReviewReason.PRESCRIPTION_CHANGED,
+                    write.dossier_id,
+                )
+            )
+        else:
+            report.failed += 1
+            failed_campaigns.add(write.campaign_id)
+
+    def _checkpoint(self, batches: list[_CampaignBatch], failed_campaigns: set[int]) -> None:
+        """Move each campaign's cursor past records that are durably handled, and no further."""
+        now = self._clock()
+        for batch in batches:
+            if batch.campaign.id in failed_campaigns or batch.newest is None:
+                continue
+            self._store.advance_cursor(batch.campaign.id, batch.newest, now)

@@ -1,0 +1,286 @@
+"""The I-Milo simulator over loopback HTTP, against tests/fixtures/sim."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from connector.simulators import create_imilo_app, load_imilo_data, running
+
+pytestmark = pytest.mark.integration
+
+FIXTURE_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "sim"
+LYON = "69380S00"
+INSCRITS = f"/operateurs/structures/{LYON}/offres/501/inscrits"
+PRESCRIPTION = "/operateurs/dossiers/1001/prescriptions/7001"
+ACTUALITES = "/operateurs/dossiers/1001/actualites"
+ACHIEVE = {"statut": "ACHIEVED", "dateRealisation": "2026-03-12", "statutAttendu": "ONGOING"}
+ATELIER = {"nature": "ATELIER", "date": "2026-03-12", "commentaire": "Pix", "idPrescription": 7001}
+
+
+@pytest.fixture
+def imilo() -> Iterator[httpx.Client]:
+    app = create_imilo_app(load_imilo_data(FIXTURE_DIR))
+    with running(app) as base_url:
+        headers = {"X-Gravitee-Api-Key": "test-key"}
+        with httpx.Client(base_url=base_url, headers=headers, timeout=5.0) as http:
+            yield http
+
+
+def write(
+    http: httpx.Client, method: str, path: str, body: Any, key: str | None = "k-1"
+) -> httpx.Response:
+    headers = {"Idempotency-Key": key} if key is not None else {}
+    return http.request(method, path, json=body, headers=headers)
+
+
+def sim_state(http: httpx.Client) -> dict[str, Any]:
+    state: dict[str, Any] = http.get("/_sim/state").json()
+    return state
+
+
+def prescription_row(http: httpx.Client, id_prescription: int) -> dict[str, Any]:
+    rows: list[dict[str, Any]] = [
+        p for p in sim_state(http)["prescriptions"] if p["id"] == id_prescription
+    ]
+    return rows[0]
+
+
+def test_bad_api_key_is_401(imilo: httpx.Client) -> None:
+    """A missing or unknown API key gets 401 with a message; /_sim/state needs no key."""
+    path = f"/operateurs/structures/{LYON}"
+    assert imilo.get(path, headers={"X-Gravitee-Api-Key": "wrong"}).status_code == 401
+    bare = httpx.get(f"{imilo.base_url}{path}")
+    assert bare.status_code == 401
+    assert set(bare.json()) == {"message"}
+    assert httpx.get(f"{imilo.base_url}/_sim/state").status_code == 200
+
+
+def test_structure_and_offres(imilo: httpx.Client) -> None:
+    """A structure and its offers are served; an unknown structure gets 404."""
+    structure = imilo.get(f"/operateurs/structures/{LYON}").json()
+    assert structure == {
+        "code": LYON,
+        "nomOfficiel": "Mission Locale de Lyon",
+        "timezone": "Europe/Paris",
+    }
+    offres = imilo.get(f"/operateurs/structures/{LYON}/offres").json()
+    assert [o["id"] for o in offres] == [501, 502]
+    assert offres[0]["partenaire"] == {"raisonSociale": "GIP PIX", "siret": "13002343500014"}
+    assert offres[1]["partenaire"] is None
+    assert imilo.get("/operateurs/structures/00000S00/offres").status_code == 404
+
+
+def test_inscrits_ordered_and_joined_with_dossiers(imilo: httpx.Client) -> None:
+    """Inscrits come ordered by idPrescription, each with the person's names."""
+    body = imilo.get(INSCRITS).json()
+    assert [i["idPrescription"] for i in body["inscrits"]] == [7001, 7002, 7003]
+    assert body["page"] == {"numero": 1, "taille": 150, "nombrePages": 1, "total": 3}
+    assert body["inscrits"][1] == {
+        "idPrescription": 7002,
+        "idDossier": 1002,
+        "idOffre": 501,
+        "statut": "ACHIEVED",
+        "datePrescription": "2026-01-15",
+        "dateRealisation": "2026-02-10",
+        "nomNaissance": "PETIT",
+        "nomUsage": "LEROY",
+        "prenom": "Bruno",
+        "mail": None,
+    }
+
+
+def test_inscrits_filtered_by_statut(imilo: httpx.Client) -> None:
+    """statut keeps only the prescriptions in that status."""
+    body = imilo.get(INSCRITS, params={"statut": "ONGOING"}).json()
+    assert [i["idPrescription"] for i in body["inscrits"]] == [7001, 7003]
+    assert body["page"]["total"] == 2
+
+
+def test_inscrits_paging_and_taille_cap(imilo: httpx.Client) -> None:
+    """Pages follow taille, which is capped at 150; past the end a page is empty."""
+    second = imilo.get(INSCRITS, params={"page": 2, "taille": 2}).json()
+    assert [i["idPrescription"] for i in second["inscrits"]] == [7003]
+    assert second["page"] == {"numero": 2, "taille": 2, "nombrePages": 2, "total": 3}
+    capped = imilo.get(INSCRITS, params={"taille": 500}).json()
+    assert capped["page"]["taille"] == 150
+    assert imilo.get(INSCRITS, params={"page": 9}).json()["inscrits"] == []
+    assert imilo.get(INSCRITS, params={"taille": "lots"}).status_code == 400
+
+
+def test_inscrits_of_offer_of_other_structure_is_404(imilo: httpx.Client) -> None:
+    """An offer that is not the structure's, or an unknown one, gets 404."""
+    assert imilo.get(f"/operateurs/structures/{LYON}/offres/601/inscrits").status_code == 404
+    assert imilo.get(f"/operateurs/structures/{LYON}/offres/999/inscrits").status_code == 404
+
+
+def test_dossier_carries_its_structure(imilo: httpx.Client) -> None:
+    """A dossier is served with structureRattachement; an unknown one gets 404."""
+    dossier = imilo.get("/sue/dossiers/2001").json()
+    assert dossier["idDossier"] == 2001
+    assert dossier["structureRattachement"] == {
+        "codeStructure": "97302S00",
+        "nomOfficiel": "Mission Locale de Cayenne",
+    }
+    assert imilo.get("/sue/dossiers/9999").status_code == 404
+
+
+def test_prescription_of_other_dossier_is_404(imilo: httpx.Client) -> None:
+    """A prescription is found only under its own dossier."""
+    assert imilo.get(PRESCRIPTION).json()["statut"] == "ONGOING"
+    assert imilo.get("/operateurs/dossiers/1002/prescriptions/7001").status_code == 404
+    other = write(imilo, "PUT", "/operateurs/dossiers/1002/prescriptions/7001", ACHIEVE)
+    assert other.status_code == 404
+
+
+def test_put_achieves_prescription(imilo: httpx.Client) -> None:
+    """A PUT sets the status and date of realisation and answers the prescription."""
+    answer = write(imilo, "PUT", PRESCRIPTION, {**ACHIEVE, "commentaire": "Pix passé"})
+    assert answer.status_code == 200
+    assert answer.json() == {
+        "id": 7001,
+        "idDossier": 1001,
+        "idOffre": 501,
+        "statut": "ACHIEVED",
+        "datePrescription": "2026-02-20",
+        "dateRealisation": "2026-03-12",
+    }
+    assert imilo.get(PRESCRIPTION).json()["dateRealisation"] == "2026-03-12"
+
+
+def test_idempotent_replay_applies_once(imilo: httpx.Client) -> None:
+    """The same key and request replays the first answer; state changes once, writes counts 2."""
+    first = write(imilo, "POST", ACTUALITES, ATELIER, key="same")
+    again = write(imilo, "POST", ACTUALITES, ATELIER, key="same")
+    assert first.status_code == again.status_code == 201
+    assert first.json() == again.json()
+    state = sim_state(imilo)
+    assert len(state["actualites"]) == 1
+    assert state["writes"] == 2
+
+
+def test_idempotent_replay_of_put_after_change(imilo: httpx.Client) -> None:
+    """A replayed PUT answers 200 again even though statutAttendu no longer holds."""
+    assert write(imilo, "PUT", PRESCRIPTION, ACHIEVE, key="p").status_code == 200
+    replay = write(imilo, "PUT", PRESCRIPTION, ACHIEVE, key="p")
+    assert replay.status_code == 200
+    assert replay.json()["statut"] == "ACHIEVED"
+    assert sim_state(imilo)["writes"] == 2
+
+
+def test_same_key_different_request_is_422(imilo: httpx.Client) -> None:
+    """Reusing a key with another body or path gets 422 and changes nothing."""
+    assert write(imilo, "POST", ACTUALITES, ATELIER, key="k").status_code == 201
+    other = {**ATELIER, "nature": "ENTRETIEN_INDIVIDUEL"}
+    assert write(imilo, "POST", ACTUALITES, other, key="k").status_code == 422
+    assert write(imilo, "PUT", PRESCRIPTION, ACHIEVE, key="k").status_code == 422
+    state = sim_state(imilo)
+    assert len(state["actualites"]) == 1
+    assert prescription_row(imilo, 7001)["statut"] == "ONGOING"
+    assert state["writes"] == 1
+
+
+def test_missing_idempotency_key_is_400(imilo: httpx.Client) -> None:
+    """A write without Idempotency-Key gets 400 and changes nothing."""
+    assert write(imilo, "PUT", PRESCRIPTION, ACHIEVE, key=None).status_code == 400
+    assert write(imilo, "POST", ACTUALITES, ATELIER, key=None).status_code == 400
+    assert prescription_row(imilo, 7001)["statut"] == "ONGOING"
+    assert sim_state(imilo)["writes"] == 0
+
+
+def test_statut_attendu_mismatch_is_409(imilo: httpx.Client) -> None:
+    """A prescription not in statutAttendu is left alone with 409, not counted as a write."""
+    path = "/operateurs/dossiers/1002/prescriptions/7002"
+    answer = write(imilo, "PUT", path, {**ACHIEVE, "dateRealisation": "2026-03-12"})
+    assert answer.status_code == 409
+    assert prescription_row(imilo, 7002) == {
+        "id": 7002,
+        "idDossier": 1002,
+        "idOffre": 501,
+        "statut": "ACHIEVED",
+        "dateRealisation": "2026-02-10",
+    }
+    assert sim_state(imilo)["writes"] == 0
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"statut": "DONE", "dateRealisation": "2026-03-12"},
+        {"statut": "ACHIEVED"},
+        {"statut": "ACHIEVED", "dateRealisation": "12/03/2026"},
+        {"statut": "ACHIEVED", "dateRealisation": "2026-02-30"},
+        {"statut": "ACHIEVED", "dateRealisation": "2026-03-12", "statutAttendu": "PENDING"},
+    ],
+)
+def test_put_validation_is_422(imilo: httpx.Client, body: dict[str, Any]) -> None:
+    """An unknown statut, a malformed date or ACHIEVED without date gets 422."""
+    answer = write(imilo, "PUT", PRESCRIPTION, body)
+    assert answer.status_code == 422
+    assert set(answer.json()) == {"message"}
+    assert prescription_row(imilo, 7001)["statut"] == "ONGOING"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {**ATELIER, "nature": "VISITE"},
+        {**ATELIER, "date": "2026-3-12"},
+        {**ATELIER, "idPrescription": "7001"},
+    ],
+)
+def test_post_actualite_validation_is_422(imilo: httpx.Client, body: dict[str, Any]) -> None:
+    """An unknown nature or a malformed date gets 422 and creates nothing."""
+    assert write(imilo, "POST", ACTUALITES, body).status_code == 422
+    assert sim_state(imilo)["actualites"] == []
+
+
+def test_post_actualite_unknown_targets_are_404(imilo: httpx.Client) -> None:
+    """An actualite on an unknown dossier, or on another dossier's prescription, gets 404."""
+    assert write(imilo, "POST", "/operateurs/dossiers/9999/actualites", ATELIER).status_code == 404
+    other = {**ATELIER, "idPrescription": 7002}
+    assert write(imilo, "POST", ACTUALITES, other, key="k-2").status_code == 404
+    assert imilo.get("/operateurs/dossiers/9999/actualites").status_code == 404
+
+
+def test_actualites_get_sequential_ids(imilo: httpx.Client) -> None:
+    """Created actualites get ids 1, 2, … and are listed under their dossier."""
+    first = write(imilo, "POST", ACTUALITES, ATELIER, key="a")
+    solo = {"nature": "ENTRETIEN_INDIVIDUEL", "date": "2026-03-13", "commentaire": None}
+    second = write(imilo, "POST", ACTUALITES, solo, key="b")
+    assert (first.json()["id"], second.json()["id"]) == (1, 2)
+    listed = imilo.get(ACTUALITES).json()
+    assert [a["id"] for a in listed] == [1, 2]
+    assert listed[1]["idPrescription"] is None
+    assert imilo.get("/operateurs/dossiers/1002/actualites").json() == []
+
+
+def test_sim_state_shape(imilo: httpx.Client) -> None:
+    """/_sim/state has exactly prescriptions, actualites and writes, with the contract's fields."""
+    write(imilo, "PUT", PRESCRIPTION, ACHIEVE, key="a")
+    write(imilo, "POST", ACTUALITES, ATELIER, key="b")
+    state = sim_state(imilo)
+    assert set(state) == {"prescriptions", "actualites", "writes"}
+    assert [p["id"] for p in state["prescriptions"]] == [7001, 7002, 7003, 7004, 8001]
+    assert state["prescriptions"][0] == {
+        "id": 7001,
+        "idDossier": 1001,
+        "idOffre": 501,
+        "statut": "ACHIEVED",
+        "dateRealisation": "2026-03-12",
+    }
+    assert state["actualites"] == [
+        {
+            "id": 1,
+            "idDossier": 1001,
+            "idPrescription": 7001,
+            "nature": "ATELIER",
+            "date": "2026-03-12",
+            "commentaire": "Pix",
+        }
+    ]
+    assert state["writes"] == 2

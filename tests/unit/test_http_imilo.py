@@ -1,0 +1,158 @@
+"""The I-Milo adapter against precise HTTP answers (respx): key, paging, writes, errors."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import date
+
+import httpx
+import pytest
+import respx
+
+from connector.domain.model import Nature, NewActualite, PrescriptionStatus
+from connector.errors import FatalApiError, PrescriptionConflict, TransientApiError
+from connector.imilo.http import HttpIMilo
+
+BASE = "http://imilo.test"
+
+
+def inscrit(pid: int) -> dict[str, object]:
+    return {
+        "idPrescription": pid,
+        "idDossier": 1000 + pid,
+        "idOffre": 5,
+        "statut": "ONGOING",
+        "datePrescription": "2026-01-10",
+        "dateRealisation": None,
+        "nomNaissance": "DURAND",
+        "nomUsage": None,
+        "prenom": "Léa",
+        "mail": None,
+    }
+
+
+@pytest.fixture
+def imilo() -> Iterator[HttpIMilo]:
+    adapter = HttpIMilo(BASE, "the-key")
+    yield adapter
+    adapter.close()
+
+
+@respx.mock
+def test_open_prescriptions_follow_every_page(imilo: HttpIMilo) -> None:
+    """All pages are read, with the API key and the ONGOING filter on each."""
+    route = respx.get(f"{BASE}/operateurs/structures/75010S00/offres/5/inscrits")
+    route.side_effect = [
+        httpx.Response(
+            200,
+            json={
+                "inscrits": [inscrit(1), inscrit(2)],
+                "page": {"numero": 1, "taille": 2, "nombrePages": 2, "total": 3},
+            },
+        ),
+        httpx.Response(
+            200,
+            json={
+                "inscrits": [inscrit(3)],
+                "page": {"numero": 2, "taille": 2, "nombrePages": 2, "total": 3},
+            },
+        ),
+    ]
+    candidates = imilo.open_prescriptions("75010S00", 5)
+    assert [c.prescription.id for c in candidates] == [1, 2, 3]
+    assert candidates[0].dossier.prenom == "Léa"
+    request = route.calls[0].request
+    assert request.headers["X-Gravitee-Api-Key"] == "the-key"
+    assert request.url.params["statut"] == "ONGOING"
+    assert route.calls[1].request.url.params["page"] == "2"
+
+
+@respx.mock
+def test_mark_realised_sends_the_key_and_a_compare_and_set_guard(imilo: HttpIMilo) -> None:
+    """The write carries the idempotency key and statutAttendu=ONGOING."""
+    route = respx.put(f"{BASE}/operateurs/dossiers/1001/prescriptions/1").mock(
+        return_value=httpx.Response(
+            200,
+            json={
+                "id": 1,
+                "idDossier": 1001,
+                "idOffre": 5,
+                "statut": "ACHIEVED",
+                "dateRealisation": "2026-03-12",
+                "datePrescription": "2026-01-10",
+            },
+        )
+    )
+    result = imilo.mark_realised(1001, 1, date(2026, 3, 12), comment="c", idempotency_key="k1")
+    assert result.statut is PrescriptionStatus.ACHIEVED
+    request = route.calls[0].request
+    assert request.headers["Idempotency-Key"] == "k1"
+    assert json.loads(request.content) == {
+        "statut": "ACHIEVED",
+        "dateRealisation": "2026-03-12",
+        "commentaire": "c",
+        "statutAttendu": "ONGOING",
+    }
+
+
+@respx.mock
+def test_a_409_is_a_conflict(imilo: HttpIMilo) -> None:
+    """A prescription closed meanwhile is reported as a conflict, not a failure to retry."""
+    respx.put(f"{BASE}/operateurs/dossiers/1001/prescriptions/1").mock(
+        return_value=httpx.Response(409, json={"message": "statut"})
+    )
+    with pytest.raises(PrescriptionConflict):
+        imilo.mark_realised(1001, 1, date(2026, 3, 12), comment="c", idempotency_key="k1")
+
+
+@respx.mock
+def test_record_actualite_posts_with_its_key(imilo: HttpIMilo) -> None:
+    """The actualité is posted with nature, date, comment and prescription."""
+    route = respx.post(f"{BASE}/operateurs/dossiers/1001/actualites").mock(
+        return_value=httpx.Response(
+            201,
+            json={
+                "id": 9,
+                "idDossier": 1001,
+                "idPrescription": 1,
+                "nature": "ATELIER",
+                "date": "2026-03-12",
+                "commentaire": "c",
+            },
+        )
+    )
+    created = imilo.record_actualite(
+        1001, NewActualite(1, Nature.ATELIER, date(2026, 3, 12), "c"), idempotency_key="k2"
+    )
+    assert created.id == 9
+    assert route.calls[0].request.headers["Idempotency-Key"] == "k2"
+
+
+@respx.mock
+def test_unknown_dossier_is_none(imilo: HttpIMilo) -> None:
+    """A 404 on a dossier means no such young person, not an error."""
+    respx.get(f"{BASE}/sue/dossiers/42").mock(
+        return_value=httpx.Response(404, json={"message": "x"})
+    )
+    assert imilo.dossier(42) is None
+
+
+@respx.mock
+def test_a_refused_key_names_the_setting(imilo: HttpIMilo) -> None:
+    """A 401 says to check IMILO_API_KEY, without its value."""
+    respx.get(f"{BASE}/operateurs/structures/X").mock(return_value=httpx.Response(401))
+    with pytest.raises(FatalApiError) as caught:
+        imilo.structure("X")
+    assert "IMILO_API_KEY" in str(caught.value)
+    assert "the-key" not in str(caught.value)
+
+
+@respx.mock
+def test_server_errors_and_timeouts_are_transient(imilo: HttpIMilo) -> None:
+    """5xx, 429 and timeouts may succeed later."""
+    route = respx.get(f"{BASE}/sue/dossiers/1")
+    route.side_effect = [httpx.Response(503), httpx.Response(429), httpx.ReadTimeout("slow")]
+    for _ in range(3):
+        with pytest.raises(TransientApiError):
+            imilo.dossier(1)

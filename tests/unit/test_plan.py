@@ -1,0 +1,249 @@
+"""The plan for one structure: who gets written, what is left alone, what goes to review."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from connector.domain.matching import ReviewReason
+from connector.domain.model import (
+    Candidate,
+    DiagnosticType,
+    Dossier,
+    Modality,
+    Nature,
+    Participation,
+    ParticipationStatus,
+    Prescription,
+    PrescriptionStatus,
+    Structure,
+)
+from connector.domain.plan import (
+    CampaignRules,
+    LedgerFacts,
+    NoChange,
+    PlannedWrite,
+    Review,
+    plan_structure,
+)
+
+PARIS = Structure(code="75010S00", name="ML Paris", timezone="Europe/Paris")
+REUNION = Structure(code="97411S00", name="ML Nord Réunion", timezone="Indian/Reunion")
+RULES = {
+    10: CampaignRules(Modality.INDIVIDUAL, DiagnosticType.SHORT),
+    11: CampaignRules(Modality.GROUP, DiagnosticType.LONG),
+}
+NO_LEDGER = LedgerFacts(frozenset(), {})
+LEA = Dossier(
+    id=1234567, structure_code="75010S00", nom_naissance="DURAND", nom_usage=None, prenom="Léa"
+)
+
+
+def shared(
+    pid: int,
+    when: str,
+    external_id: str | None = "1234567",
+    campaign: int = 10,
+    first: str = "Lea",
+    last: str = "Durand",
+) -> Participation:
+    moment = datetime.fromisoformat(when).replace(tzinfo=UTC)
+    return Participation(
+        id=pid,
+        campaign_id=campaign,
+        status=ParticipationStatus.SHARED,
+        created_at=moment,
+        shared_at=moment,
+        participant_id=pid,
+        mastery_rate=0.5,
+        first_name=first,
+        last_name=last,
+        external_id=external_id,
+    )
+
+
+def prescription(
+    pid: int,
+    prescribed: str,
+    dossier: Dossier = LEA,
+    statut: PrescriptionStatus = PrescriptionStatus.ONGOING,
+) -> Candidate:
+    return Candidate(
+        Prescription(
+            id=pid,
+            dossier_id=dossier.id,
+            offre_id=1,
+            statut=statut,
+            date_prescription=date.fromisoformat(prescribed),
+            date_realisation=None,
+        ),
+        dossier,
+    )
+
+
+def plan(
+    participations: list[Participation],
+    candidates: list[Candidate],
+    ledger: LedgerFacts = NO_LEDGER,
+    structure: Structure = PARIS,
+    extra: dict[int, Dossier | None] | None = None,
+) -> list[object]:
+    dossiers: dict[int, Dossier | None] = {c.dossier.id: c.dossier for c in candidates}
+    dossiers.update(extra or {})
+    return list(plan_structure(structure, participations, RULES, candidates, dossiers, ledger))
+
+
+def test_a_shared_identified_participation_realises_the_open_prescription() -> None:
+    """The nominal case: one write, dated in Paris, individual interview."""
+    [decision] = plan([shared(1, "2026-03-12T10:00:00")], [prescription(500, "2026-03-01")])
+    assert decision == PlannedWrite(
+        participation_id=1,
+        campaign_id=10,
+        structure_code="75010S00",
+        dossier_id=1234567,
+        prescription_id=500,
+        realisation_date=date(2026, 3, 12),
+        nature=Nature.ENTRETIEN_INDIVIDUEL,
+        comment="Évaluation PIX réalisée le 12/03/2026 — diagnostic court — 50 % de maîtrise"
+        " — mise à jour automatique",
+    )
+
+
+def test_the_date_is_local_to_the_structure() -> None:
+    """20:30 UTC is already the next day in Réunion."""
+    lea = Dossier(
+        id=1234567, structure_code="97411S00", nom_naissance="DURAND", nom_usage=None, prenom="Léa"
+    )
+    [decision] = plan(
+        [shared(1, "2026-03-12T20:30:00")],
+        [prescription(500, "2026-03-01", lea)],
+        structure=REUNION,
+    )
+    assert isinstance(decision, PlannedWrite)
+    assert decision.realisation_date == date(2026, 3, 13)
+
+
+def test_group_campaigns_record_an_atelier() -> None:
+    """A campaign mapped as a group is recorded as an atelier."""
+    [decision] = plan(
+        [shared(1, "2026-03-12T10:00:00", campaign=11)], [prescription(500, "2026-03-01")]
+    )
+    assert isinstance(decision, PlannedWrite)
+    assert decision.nature is Nature.ATELIER
+
+
+def test_started_participations_change_nothing() -> None:
+    """A participation not yet shared is no result."""
+    started = Participation(
+        id=1,
+        campaign_id=10,
+        status=ParticipationStatus.STARTED,
+        created_at=datetime(2026, 3, 12, tzinfo=UTC),
+        shared_at=None,
+        participant_id=1,
+        mastery_rate=None,
+        first_name="Lea",
+        last_name="Durand",
+        external_id="1234567",
+    )
+    assert plan([started], [prescription(500, "2026-03-01")]) == [NoChange(1, 10, "not_shared")]
+
+
+def test_an_applied_participation_is_not_planned_again() -> None:
+    """The ledger makes a replay a no-op."""
+    ledger = LedgerFacts(frozenset({1}), {LEA.id: frozenset({10})})
+    decisions = plan([shared(1, "2026-03-12T10:00:00")], [prescription(500, "2026-03-01")], ledger)
+    assert decisions == [NoChange(1, 10, "already_applied")]
+
+
+def test_the_earliest_shared_participation_wins() -> None:
+    """Of two results of the same person, the earliest sets the date; the other changes nothing."""
+    decisions = plan(
+        [shared(2, "2026-03-20T10:00:00"), shared(1, "2026-03-12T10:00:00")],
+        [prescription(500, "2026-03-01")],
+    )
+    writes = [d for d in decisions if isinstance(d, PlannedWrite)]
+    assert [(w.participation_id, w.realisation_date) for w in writes] == [(1, date(2026, 3, 12))]
+    assert NoChange(2, 10, "retry_superseded") in decisions
+
+
+def test_the_earliest_wins_across_campaigns_with_one_prescription() -> None:
+    """A short and a long result for one open prescription: the earliest is recorded."""
+    decisions = plan(
+        [shared(2, "2026-03-20T10:00:00", campaign=11), shared(1, "2026-03-12T10:00:00")],
+        [prescription(500, "2026-03-01")],
+    )
+    writes = [d for d in decisions if isinstance(d, PlannedWrite)]
+    assert [w.participation_id for w in writes] == [1]
+    assert NoChange(2, 11, "already_realised") in decisions
+
+
+def test_the_oldest_open_prescription_is_realised() -> None:
+    """With two open prescriptions, the oldest is the one realised."""
+    decisions = plan(
+        [shared(1, "2026-03-12T10:00:00")],
+        [prescription(600, "2026-02-01"), prescription(500, "2026-01-15")],
+    )
+    [write] = decisions
+    assert isinstance(write, PlannedWrite)
+    assert write.prescription_id == 500
+
+
+def test_closed_prescriptions_are_never_planned() -> None:
+    """Réalisé, refus and abandon are left alone even if listed."""
+    for statut in (
+        PrescriptionStatus.ACHIEVED,
+        PrescriptionStatus.REFUSAL_YOUNG,
+        PrescriptionStatus.REFUSAL,
+        PrescriptionStatus.ABANDONED,
+    ):
+        [decision] = plan(
+            [shared(1, "2026-03-12T10:00:00")], [prescription(500, "2026-03-01", statut=statut)]
+        )
+        assert decision == Review(1, 10, "75010S00", ReviewReason.NO_OPEN_PRESCRIPTION, LEA.id)
+
+
+def test_a_person_already_realised_by_the_connector_is_not_sent_to_review() -> None:
+    """A later result of someone the connector already recorded changes nothing."""
+    ledger = LedgerFacts(frozenset(), {LEA.id: frozenset({11})})
+    decisions = plan([shared(3, "2026-04-01T10:00:00")], [], ledger, extra={LEA.id: LEA})
+    assert decisions == [NoChange(3, 10, "already_realised")]
+
+
+def test_an_id_pointing_at_someone_else_goes_to_review() -> None:
+    """A typo in the dossier number that names another young person is never trusted."""
+    other = Dossier(
+        id=7654321, structure_code="75010S00", nom_naissance="MARTIN", nom_usage=None, prenom="Hugo"
+    )
+    [decision] = plan(
+        [shared(1, "2026-03-12T10:00:00", external_id="7654321")],
+        [prescription(500, "2026-03-01", other)],
+    )
+    assert decision == Review(1, 10, "75010S00", ReviewReason.NAMES_DISAGREE)
+
+
+def test_unknown_or_unusable_ids_go_to_review() -> None:
+    """No dossier number, or a number I-Milo does not know, is for a counsellor."""
+    decisions = plan(
+        [
+            shared(1, "2026-03-12T10:00:00", external_id="lea.durand@example.org"),
+            shared(2, "2026-03-12T10:00:00", external_id="9999999"),
+            shared(3, "2026-03-12T10:00:00", external_id=None),
+        ],
+        [prescription(500, "2026-03-01")],
+        extra={9999999: None},
+    )
+    reasons = {d.participation_id: d.reason for d in decisions if isinstance(d, Review)}
+    assert reasons == {
+        1: ReviewReason.NO_DOSSIER_NUMBER,
+        2: ReviewReason.UNKNOWN_DOSSIER,
+        3: ReviewReason.NO_DOSSIER_NUMBER,
+    }
+
+
+def test_a_dossier_number_with_spaces_is_read() -> None:
+    """Spaces typed around or inside the number do not prevent the match."""
+    [decision] = plan(
+        [shared(1, "2026-03-12T10:00:00", external_id=" 123 4567 ")],
+        [prescription(500, "2026-03-01")],
+    )
+    assert isinstance(decision, PlannedWrite)

@@ -1,0 +1,97 @@
+"""Validation of raw Pix participation records: good ones read, bad ones quarantined."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from connector.domain.model import Participation, ParticipationStatus
+from connector.pix.records import InvalidParticipation, parse_participation
+
+GOOD: dict[str, Any] = {
+    "id": 42,
+    "campaignId": 7,
+    "createdAt": "2026-03-12T09:00:00.000Z",
+    "sharedAt": "2026-03-12T09:20:00Z",
+    "status": "SHARED",
+    "participantFirstName": "Léa",
+    "participantLastName": "Durand",
+    "participantExternalId": "1234567",
+    "participantId": 99,
+    "masteryRate": 0.62,
+    "pixScore": 120,
+}
+
+
+def test_a_good_record_is_read_with_aware_utc_times() -> None:
+    """Timestamps become aware UTC datetimes; unknown fields are ignored."""
+    record = parse_participation(GOOD, 7)
+    assert isinstance(record, Participation)
+    assert record.shared_at == datetime(2026, 3, 12, 9, 20, tzinfo=UTC)
+    assert record.status is ParticipationStatus.SHARED
+    assert record.is_shared
+
+
+def test_a_numeric_external_id_sent_as_a_number_is_read_as_text() -> None:
+    """Some exports type the external id as a JSON number."""
+    record = parse_participation({**GOOD, "participantExternalId": 1234567}, 7)
+    assert isinstance(record, Participation)
+    assert record.external_id == "1234567"
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"id": None}, "id is missing"),
+        ({"id": "abc"}, "id is not a number"),
+        ({"id": True}, "id is not a number"),
+        ({"createdAt": "2026-02-30T10:00:00Z"}, "createdAt is not a valid ISO 8601 timestamp"),
+        ({"createdAt": "2026-03-12T10:00:00"}, "createdAt has no time zone"),
+        ({"sharedAt": None}, "sharedAt is missing"),
+        ({"status": "DONE"}, "status is unknown"),
+        ({"participantFirstName": "x" * 500}, "participantFirstName is longer than 200 characters"),
+        ({"participantLastName": "Du\x00rand"}, "participantLastName holds control characters"),
+        ({"participantLastName": "Du\ud800rand"}, "participantLastName holds control characters"),
+        ({"participantFirstName": ["Léa"]}, "participantFirstName is not text"),
+        ({"masteryRate": 3}, "masteryRate is not between 0 and 1"),
+        ({"masteryRate": "beaucoup"}, "masteryRate is not a number"),
+        ({"campaignId": 8}, "campaignId is not the campaign being read"),
+        ({"sharedAt": "2026-03-11T09:20:00Z"}, "sharedAt is before createdAt"),
+    ],
+)
+def test_a_bad_record_is_refused_with_a_reason_naming_the_field(
+    change: dict[str, Any], reason: str
+) -> None:
+    """Each kind of bad input gets its own reason, without the value."""
+    record = parse_participation({**GOOD, **change}, 7)
+    assert isinstance(record, InvalidParticipation)
+    assert record.reason == reason
+
+
+def test_a_record_that_is_not_an_object_is_refused() -> None:
+    """A list or a string where an object belongs is refused, not crashed on."""
+    record = parse_participation(["not", "an", "object"], 7)
+    assert isinstance(record, InvalidParticipation)
+    assert record.redacted == {"_type": "list"}
+
+
+def test_the_quarantined_copy_holds_no_personal_data() -> None:
+    """Names and external id are masked in the copy kept for quarantine."""
+    record = parse_participation(
+        {**GOOD, "status": "DONE", "participantExternalId": "lea@example.org"}, 7
+    )
+    assert isinstance(record, InvalidParticipation)
+    text = repr(record)
+    for secret in ("Léa", "Durand", "lea@example.org"):
+        assert secret not in text
+    assert record.redacted["participantFirstName"] == "<redacted>"
+    assert record.key == "7:42"
+
+
+def test_the_repr_of_a_participation_holds_no_personal_data() -> None:
+    """An accidental print of a participation does not leak the young person's identity."""
+    record = parse_participation(GOOD, 7)
+    for secret in ("Léa", "Durand", "1234567"):
+        assert secret not in repr(record)
