@@ -1,0 +1,171 @@
+"""The pix-imilo command line, run as a user runs it (a real process, real HTTP)."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests import scenario
+from tests.conftest import Systems
+
+pytestmark = pytest.mark.e2e
+
+PIX_IMILO = str(Path(sys.executable).parent / "pix-imilo")
+
+
+def clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("PIX_", "IMILO_", "CONNECTOR_"))
+    }
+    env["CONNECTOR_LOG_FORMAT"] = "json"
+    env.update(extra or {})
+    return env
+
+
+def cli(
+    args: list[str], env: dict[str, str], cwd: Path, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [PIX_IMILO, *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def last_json_line(stdout: str) -> dict[str, object]:
+    body: dict[str, object] = json.loads(stdout.strip().splitlines()[-1])
+    return body
+
+
+def test_sync_once_json_reports_counts_and_a_second_run_writes_nothing(
+    systems: Systems, database_url: str, tmp_path: Path
+) -> None:
+    """The last stdout line is the run's JSON; a replay changes nothing."""
+    env = clean_env(systems.env(database_url))
+    first = cli(["sync", "--once", "--json"], env, tmp_path)
+    assert first.returncode == 0, first.stderr
+    counts = last_json_line(first.stdout)
+    assert {"fetched", "updated", "unchanged", "review", "quarantined", "failed"} <= set(counts)
+    assert counts["updated"] == len(scenario.EXPECTED)
+    assert counts["quarantined"] == 2
+    writes = systems.state()["writes"]
+    second = cli(["sync", "--once", "--json"], env, tmp_path)
+    assert second.returncode == 0, second.stderr
+    assert last_json_line(second.stdout)["updated"] == 0
+    assert systems.state()["writes"] == writes
+
+
+def test_logs_carry_no_personal_data_nor_secrets(
+    systems: Systems, database_url: str, tmp_path: Path
+) -> None:
+    """At DEBUG level, no name, external id, birth date, secret or key reaches the output."""
+    env = clean_env({**systems.env(database_url), "CONNECTOR_LOG_LEVEL": "DEBUG"})
+    result = cli(["sync", "--once", "--json"], env, tmp_path)
+    assert result.returncode == 0, result.stderr
+    output = result.stdout + result.stderr
+    lines = [json.loads(line) for line in result.stderr.splitlines() if line.strip()]
+    assert lines and all("event" in line for line in lines)
+    forbidden = [scenario.CLIENT_SECRET, scenario.API_KEY, "2006-05-04"]
+    for _, _, nom, usage, prenom in scenario.PEOPLE:
+        forbidden += [nom, prenom] + ([usage] if usage else [])
+    for _, _, _, _, first, last, _ in scenario.PARTICIPATIONS:
+        forbidden += [first, last]
+    # External ids are dossier numbers here: they may only appear as dossier_id values.
+    for line in lines:
+        for key, value in line.items():
+            if key != "dossier_id":
+                assert str(value).strip() not in {e.strip() for *_, e in scenario.PARTICIPATIONS}
+    for word in forbidden:
+        assert word not in output, "personal data or secret in the output"
+
+
+def test_a_missing_setting_exits_2_naming_it(tmp_path: Path) -> None:
+    """A configuration error is one clear line, exit 2, no traceback."""
+    result = cli(["sync", "--once"], clean_env(), tmp_path)
+    assert result.returncode == 2
+    assert "PIX_API_URL: not set" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_invalid_mappings_exit_2_with_file_and_line(
+    systems: Systems, database_url: str, tmp_path: Path
+) -> None:
+    """A typo in a mapping stops the sync before any write, pointing at the line."""
+    (systems.mappings_dir / "campaigns.yaml").write_text("campaigns:\n  X:\n    modality: grup\n")
+    result = cli(["sync", "--once"], clean_env(systems.env(database_url)), tmp_path)
+    assert result.returncode == 2
+    assert (
+        "campaigns.yaml:3: modality must be one of individual, group (got 'grup')" in result.stderr
+    )
+    assert systems.state()["writes"] == 0
+
+
+def test_unreachable_apis_fail_the_run_with_exit_1(
+    systems: Systems, database_url: str, tmp_path: Path
+) -> None:
+    """When Pix cannot be reached the run fails (exit 1) and says why."""
+    env = clean_env({**systems.env(database_url), "PIX_API_URL": "http://127.0.0.1:9"})
+    result = cli(["sync", "--once", "--json"], env, tmp_path)
+    assert result.returncode == 1
+    assert last_json_line(result.stdout)["outcome"] == "failed"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def test_simulate_serves_a_fixture_directory(tmp_path: Path) -> None:
+    """`pix-imilo simulate imilo` serves the fixture over HTTP until stopped."""
+    data = scenario.write_scenario(tmp_path)
+    port = free_port()
+    process = subprocess.Popen(
+        [PIX_IMILO, "simulate", "imilo", "--data", str(data), "--port", str(port)],
+        env=clean_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                state = httpx.get(f"http://127.0.0.1:{port}/_sim/state", timeout=1).json()
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "simulator did not start"
+                time.sleep(0.1)
+        assert len(state["prescriptions"]) == len(scenario.PRESCRIPTIONS)
+        assert state["writes"] == 0
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_demo_shows_updates_then_a_run_with_none(tmp_path: Path) -> None:
+    """The demo realises prescriptions, then shows a second run changing nothing."""
+    result = cli(["demo"], clean_env(), tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "prescrit → réalisé" in result.stdout
+    assert "the second run wrote nothing" in result.stdout
+
+
+@pytest.mark.parametrize("command", [[], ["sync"], ["simulate"], ["demo"]])
+def test_every_command_has_help(command: list[str], tmp_path: Path) -> None:
+    """--help works everywhere and exits 0."""
+    result = cli([*command, "--help"], clean_env(), tmp_path)
+    assert result.returncode == 0
+    assert "usage: pix-imilo" in result.stdout

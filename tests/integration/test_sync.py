@@ -1,0 +1,135 @@
+"""A real sync against both simulators over loopback HTTP, with a real SQLite state store."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from connector.bootstrap import build
+from connector.imilo.http import HttpIMilo
+from connector.report import RunReport
+from connector.settings import Settings
+from connector.store.sql import SqlStateStore
+from tests import scenario
+from tests.conftest import Systems
+
+pytestmark = pytest.mark.integration
+
+
+class Crash(BaseException):
+    """Stands for the process dying: not an Exception, so nothing catches it."""
+
+
+def run(settings: Settings) -> RunReport:
+    with build(settings) as connector:
+        return connector.sync.run_once()
+
+
+def expected_state() -> dict[int, tuple[str, str | None]]:
+    return {**scenario.initial_prescriptions(), **scenario.EXPECTED}
+
+
+def assert_correct_final_state(systems: Systems) -> None:
+    state = systems.state()
+    assert systems.prescriptions() == expected_state()
+    by_prescription = Counter(a["idPrescription"] for a in state["actualites"])
+    assert by_prescription == Counter(set(scenario.EXPECTED))  # exactly one each, nowhere else
+    for actualite in state["actualites"]:
+        pid = actualite["idPrescription"]
+        assert actualite["date"] == scenario.EXPECTED[pid][1]
+        assert actualite["nature"] == scenario.EXPECTED_NATURES.get(pid, "ENTRETIEN_INDIVIDUEL")
+
+
+def test_a_run_realises_exactly_the_right_prescriptions(
+    systems: Systems, settings: Settings
+) -> None:
+    """Right people, right local dates, right natures; everything else untouched."""
+    report = run(settings)
+    assert_correct_final_state(systems)
+    assert report.completed
+    assert report.updated == len(scenario.EXPECTED)
+    assert report.quarantined == 2
+    assert systems.state()["writes"] == 2 * len(scenario.EXPECTED)
+
+
+def test_the_run_reports_reviews_by_reason(systems: Systems, settings: Settings) -> None:
+    """Unidentifiable and closed cases are listed for a counsellor with their reason."""
+    report = run(settings)
+    assert dict(report.reviews_by_reason) == {
+        "names_disagree": 1,  # Yanis typed Sarah's number
+        "no_open_prescription": 5,  # réalisé, refus jeune, refus tiers, abandonné, other offer
+    }
+    assert report.fetched == report.updated + report.unchanged + report.review + report.quarantined
+
+
+def test_a_second_run_writes_nothing(systems: Systems, settings: Settings) -> None:
+    """Replaying changes nothing in I-Milo: not one write request."""
+    run(settings)
+    writes = systems.state()["writes"]
+    second = run(settings)
+    assert second.updated == 0
+    assert systems.state()["writes"] == writes
+    assert_correct_final_state(systems)
+
+
+def test_a_crash_after_the_write_before_the_ledger_does_not_write_twice(
+    systems: Systems, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Killed between I-Milo's answer and the ledger commit, the rerun finishes the job once."""
+    real_complete = SqlStateStore.complete_write
+
+    def crash_once(self: SqlStateStore, participation_id: int, now: object) -> None:
+        monkeypatch.setattr(SqlStateStore, "complete_write", real_complete)
+        raise Crash
+
+    monkeypatch.setattr(SqlStateStore, "complete_write", crash_once)
+    with pytest.raises(Crash):
+        run(settings)
+    assert systems.state()["writes"] == 2  # the first realisation and its actualité
+    report = run(settings)
+    assert report.recovered == 1
+    assert_correct_final_state(systems)
+    assert systems.state()["writes"] == 2 * len(scenario.EXPECTED)
+
+
+def test_a_crash_between_the_two_writes_adds_the_missing_actualite_only(
+    systems: Systems, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Killed after the réalisé but before the actualité, the rerun adds just the actualité."""
+    real_record = HttpIMilo.record_actualite
+
+    def crash_once(self: HttpIMilo, *args: object, **kwargs: object) -> object:
+        monkeypatch.setattr(HttpIMilo, "record_actualite", real_record)
+        raise Crash
+
+    monkeypatch.setattr(HttpIMilo, "record_actualite", crash_once)
+    with pytest.raises(Crash):
+        run(settings)
+    assert systems.state()["writes"] == 1
+    assert systems.state()["actualites"] == []
+    run(settings)
+    assert_correct_final_state(systems)
+    assert systems.state()["writes"] == 2 * len(scenario.EXPECTED)
+
+
+def test_cursors_do_not_move_past_a_failed_write(
+    systems: Systems, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A write refused by a transient error is retried on the next run, not lost."""
+    from connector.errors import TransientApiError
+
+    real_mark = HttpIMilo.mark_realised
+    calls = {"n": 0}
+
+    def flaky(self: HttpIMilo, *args: object, **kwargs: object) -> object:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise TransientApiError("imilo", "simulated outage", 503)
+        return real_mark(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(HttpIMilo, "mark_realised", flaky)
+    first = run(settings)
+    assert first.failed == 1 and not first.completed
+    run(settings)
+    assert_correct_final_state(systems)

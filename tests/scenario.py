@@ -1,0 +1,264 @@
+"""A compact, commented scenario for sync tests: every rule of the vertical slice, once.
+
+``write_scenario(dir)`` writes a simulator fixture directory and ``EXPECTED`` says what
+I-Milo must hold after a correct run. Times are chosen around midnight in each time zone.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+PARIS, REUNION, CAYENNE = "75010S00", "97411S00", "97302S00"
+PIX_OFFER = {
+    "theme": "Projet professionnel",
+    "acteService": "MER sur des prestations d'évaluation",
+    "type": "AUTRE",
+    "mesureNationale": "Evaluation compétences numériques",
+    "partenaire": {"raisonSociale": "GIP PIX", "siret": "13002343500014"},
+    "dateDebut": "2019-01-01",
+    "dateFin": None,
+}
+
+STRUCTURES = [
+    {"code": PARIS, "nomOfficiel": "ML Paris Centre", "timezone": "Europe/Paris"},
+    {"code": REUNION, "nomOfficiel": "ML Nord Réunion", "timezone": "Indian/Reunion"},
+    {"code": CAYENNE, "nomOfficiel": "ML Cayenne", "timezone": "America/Cayenne"},
+]
+OFFRES = [
+    {"id": 1, "codeStructure": PARIS, "nom": "Evaluation PIX", **PIX_OFFER},
+    {"id": 2, "codeStructure": PARIS, "nom": "Atelier CV", **PIX_OFFER},
+    {"id": 3, "codeStructure": REUNION, "nom": "Evaluation PIX", **PIX_OFFER},
+    {"id": 4, "codeStructure": CAYENNE, "nom": "Evaluation PIX", **PIX_OFFER},
+]
+
+# (idDossier, structure, nomNaissance, nomUsage, prenom)
+PEOPLE = [
+    (1000001, PARIS, "DURAND", None, "Léa"),  # shared 22:59 UTC in winter: same day in Paris
+    (1000002, PARIS, "N'DIAYE", None, "Moussa"),  # shared 23:01 UTC in winter: next day
+    (1000003, REUNION, "PAYET", None, "Kévin"),  # 19:59 UTC: same day in Réunion
+    (1000004, REUNION, "HOARAU", "GRONDIN", "Maëlys"),  # 20:01 UTC: next day; typed usage name
+    (1000005, CAYENNE, "JEAN-BAPTISTE", None, "Noé"),  # 02:59 UTC: previous day in Cayenne
+    (1000006, CAYENNE, "BIRONNEAU", None, "Inès"),  # 03:01 UTC: same day in Cayenne
+    (1000007, PARIS, "MARTIN", None, "Hugo"),  # group campaign: atelier
+    (1000008, PARIS, "PETIT", None, "Chloé"),  # STARTED only
+    (1000009, PARIS, "ROUX", None, "Adam"),  # profiles-collection campaign
+    (1000010, PARIS, "FAURE", None, "Jade"),  # campaign mapped ignore: true
+    (1000011, PARIS, "GIRARD", None, "Nolan"),  # organisation not mapped
+    (1000012, PARIS, "BONNET", None, "Zoé"),  # already réalisé by a counsellor
+    (1000013, PARIS, "LAMBERT", None, "Enzo"),  # refus jeune
+    (1000014, PARIS, "FONTAINE", None, "Manon"),  # only an « Atelier CV » prescription
+    (1000015, PARIS, "ROUSSEL", None, "Lina"),  # Pix + Atelier CV prescriptions
+    (1000016, PARIS, "MOREL", None, "Louis"),  # two shared results: earliest wins
+    (1000017, PARIS, "GARNIER", None, "Sarah"),  # someone typed her number by mistake
+    (1000018, PARIS, "CHEVALIER", None, "Tom"),  # two open Pix prescriptions: oldest
+    (1000019, PARIS, "ABANDON", None, "Rayan"),  # abandonné
+    (1000020, PARIS, "REFUS", None, "Nina"),  # refus tiers
+]
+
+# (id, idDossier, idOffre, statut, dateRealisation, datePrescription)
+PRESCRIPTIONS = [
+    (501, 1000001, 1, "ONGOING", None, "2026-02-01"),
+    (502, 1000002, 1, "ONGOING", None, "2026-02-01"),
+    (503, 1000003, 3, "ONGOING", None, "2026-02-01"),
+    (504, 1000004, 3, "ONGOING", None, "2026-02-01"),
+    (505, 1000005, 4, "ONGOING", None, "2026-02-01"),
+    (506, 1000006, 4, "ONGOING", None, "2026-02-01"),
+    (507, 1000007, 1, "ONGOING", None, "2026-02-01"),
+    (508, 1000008, 1, "ONGOING", None, "2026-02-01"),
+    (509, 1000009, 1, "ONGOING", None, "2026-02-01"),
+    (510, 1000010, 1, "ONGOING", None, "2026-02-01"),
+    (511, 1000011, 1, "ONGOING", None, "2026-02-01"),
+    (512, 1000012, 1, "ACHIEVED", "2026-01-20", "2026-01-05"),
+    (513, 1000013, 1, "REFUSAL_YOUNG", None, "2026-02-01"),
+    (514, 1000014, 2, "ONGOING", None, "2026-02-01"),
+    (515, 1000015, 1, "ONGOING", None, "2026-02-01"),
+    (516, 1000015, 2, "ONGOING", None, "2026-02-01"),
+    (517, 1000016, 1, "ONGOING", None, "2026-02-01"),
+    (518, 1000017, 1, "ONGOING", None, "2026-02-01"),
+    (519, 1000018, 1, "ONGOING", None, "2026-02-10"),
+    (520, 1000018, 1, "ONGOING", None, "2026-01-10"),
+    (521, 1000019, 1, "ABANDONED", None, "2026-02-01"),
+    (522, 1000020, 1, "REFUSAL", None, "2026-02-01"),
+]
+
+ORGANIZATIONS = [
+    {"id": 1, "name": "ML Paris Centre", "externalId": PARIS},
+    {"id": 2, "name": "ML Nord Réunion", "externalId": None},  # mapped in organisations.yaml
+    {"id": 3, "name": "ML Cayenne", "externalId": CAYENNE},
+    {"id": 4, "name": "Organisation sans correspondance", "externalId": None},
+]
+CAMPAIGNS = [
+    (10, 1, "PARDIAG", "ASSESSMENT", "Diagnostic initial"),
+    (11, 1, "PARATEL", "ASSESSMENT", "Parcours complet"),  # mapped modality: group
+    (12, 1, "PARPROF", "PROFILES_COLLECTION", None),
+    (13, 1, "PARIGNO", "ASSESSMENT", "Diagnostic initial"),  # mapped ignore: true
+    (20, 2, "RUNDIAG", "ASSESSMENT", "Diagnostic initial"),
+    (30, 3, "CAYDIAG", "ASSESSMENT", "Diagnostic initial"),
+    (40, 4, "ORPHAN", "ASSESSMENT", "Diagnostic initial"),
+]
+
+# (id, campaignId, status, sharedAt, firstName, lastName, externalId)
+PARTICIPATIONS = [
+    (1, 10, "SHARED", "2026-03-12T22:59:00Z", "lea", "durand", "1000001"),
+    (2, 10, "SHARED", "2026-03-12T23:01:00Z", "Moussa", "NDIAYE", " 1000002 "),
+    (3, 20, "SHARED", "2026-03-12T19:59:00Z", "Kevin", "Payet", "1000003"),
+    (4, 20, "SHARED", "2026-03-12T20:01:00Z", "Maelys", "Grondin", "1000004"),
+    (5, 30, "SHARED", "2026-03-13T02:59:00Z", "Noe", "Jean Baptiste", "1000005"),
+    (6, 30, "SHARED", "2026-03-13T03:01:00Z", "INES", "BIRONNEAU", "1000006"),
+    (7, 11, "SHARED", "2026-04-02T09:00:00Z", "Hugo", "Martin", "1000007"),
+    (8, 10, "STARTED", None, "Chloé", "Petit", "1000008"),
+    (9, 12, "SHARED", "2026-04-02T09:00:00Z", "Adam", "Roux", "1000009"),
+    (10, 13, "SHARED", "2026-04-02T09:00:00Z", "Jade", "Faure", "1000010"),
+    (11, 40, "SHARED", "2026-04-02T09:00:00Z", "Nolan", "Girard", "1000011"),
+    (12, 10, "SHARED", "2026-04-02T09:00:00Z", "Zoé", "Bonnet", "1000012"),
+    (13, 10, "SHARED", "2026-04-02T09:00:00Z", "Enzo", "Lambert", "1000013"),
+    (14, 10, "SHARED", "2026-04-02T09:00:00Z", "Manon", "Fontaine", "1000014"),
+    (15, 10, "SHARED", "2026-04-02T09:00:00Z", "Lina", "Roussel", "1000015"),
+    (16, 10, "SHARED", "2026-04-20T09:00:00Z", "Louis", "Morel", "1000016"),
+    (17, 10, "SHARED", "2026-04-03T09:00:00Z", "Louis", "Morel", "1000016"),
+    (18, 10, "SHARED", "2026-04-02T09:00:00Z", "Yanis", "Benali", "1000017"),
+    (19, 10, "SHARED", "2026-04-02T09:00:00Z", "Tom", "Chevalier", "1000018"),
+    (20, 10, "SHARED", "2026-04-02T09:00:00Z", "Rayan", "Abandon", "1000019"),
+    (21, 10, "SHARED", "2026-04-02T09:00:00Z", "Nina", "Refus", "1000020"),
+]
+MALFORMED = [
+    {
+        "id": "not-a-number",
+        "campaignId": 10,
+        "status": "SHARED",
+        "createdAt": "2026-04-01T00:00:00Z",
+    },
+    {
+        "id": 99,
+        "campaignId": 10,
+        "status": "SHARED",
+        "createdAt": "2026-02-30T00:00:00Z",
+        "sharedAt": "2026-03-01T00:00:00Z",
+        "participantFirstName": "X",
+        "participantLastName": "Y",
+    },
+]
+
+# prescription id -> (statut, dateRealisation) after a correct run; others are unchanged.
+EXPECTED = {
+    501: ("ACHIEVED", "2026-03-12"),
+    502: ("ACHIEVED", "2026-03-13"),
+    503: ("ACHIEVED", "2026-03-12"),
+    504: ("ACHIEVED", "2026-03-13"),
+    505: ("ACHIEVED", "2026-03-12"),
+    506: ("ACHIEVED", "2026-03-13"),
+    507: ("ACHIEVED", "2026-04-02"),
+    515: ("ACHIEVED", "2026-04-02"),
+    517: ("ACHIEVED", "2026-04-03"),
+    520: ("ACHIEVED", "2026-04-02"),
+}
+EXPECTED_NATURES = {507: "ATELIER"}  # every other actualité is an entretien individuel
+ORGANISATIONS_YAML = "organisations:\n  2: '97411S00'\n"
+CAMPAIGNS_YAML = "campaigns:\n  PARATEL:\n    modality: group\n  PARIGNO:\n    ignore: true\n"
+API_KEY = "scenario-key"
+CLIENT_ID, CLIENT_SECRET = "scenario-client", "scenario-secret"
+
+
+def initial_prescriptions() -> dict[int, tuple[str, str | None]]:
+    return {p[0]: (p[3], p[4]) for p in PRESCRIPTIONS}
+
+
+def _dump(path: Path, rows: list[Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def write_scenario(root: Path) -> Path:
+    """Write the fixture directory and the mappings next to it; return the fixture dir."""
+    data = root / "data"
+    _dump(data / "imilo" / "structures.json", STRUCTURES)
+    _dump(data / "imilo" / "offres.json", OFFRES)
+    _dump(data / "imilo" / "api_keys.json", [API_KEY])
+    _dump(
+        data / "imilo" / "dossiers.json",
+        [
+            {
+                "idDossier": d,
+                "codeStructure": s,
+                "nomNaissance": n,
+                "nomUsage": u,
+                "prenom": p,
+                "dateNaissance": "2006-05-04",
+                "mail": None,
+                "sexe": "F",
+                "niveau": "IV",
+                "zone": "AUTRE",
+                "accompagnement": "CEJ",
+            }
+            for d, s, n, u, p in PEOPLE
+        ],
+    )
+    _dump(
+        data / "imilo" / "prescriptions.json",
+        [
+            {
+                "id": i,
+                "idDossier": d,
+                "idOffre": o,
+                "statut": s,
+                "dateRealisation": r,
+                "datePrescription": p,
+            }
+            for i, d, o, s, r, p in PRESCRIPTIONS
+        ],
+    )
+    _dump(data / "pix" / "organizations.json", ORGANIZATIONS)
+    _dump(
+        data / "pix" / "campaigns.json",
+        [
+            {
+                "id": i,
+                "organizationId": o,
+                "name": f"Campagne {c}",
+                "code": c,
+                "type": t,
+                "targetProfileName": tp,
+                "externalIdLabel": "Numéro de dossier i-milo",
+                "createdAt": "2026-01-01T00:00:00Z",
+                "archivedAt": None,
+            }
+            for i, o, c, t, tp in CAMPAIGNS
+        ],
+    )
+    _dump(
+        data / "pix" / "participations.json",
+        [
+            {
+                "id": i,
+                "campaignId": c,
+                "createdAt": (s or "2026-04-01T08:00:00Z").replace("Z", "")[:11] + "00:00:00Z",
+                "sharedAt": s,
+                "status": st,
+                "participantFirstName": f,
+                "participantLastName": ln,
+                "participantExternalId": e,
+                "participantId": 5000 + i,
+                "masteryRate": 0.5 if s else None,
+            }
+            for i, c, st, s, f, ln, e in PARTICIPATIONS
+        ]
+        + MALFORMED,
+    )
+    _dump(
+        data / "pix" / "clients.json",
+        [
+            {
+                "clientId": CLIENT_ID,
+                "clientSecret": CLIENT_SECRET,
+                "scopes": ["meta", "campaigns"],
+                "organizationIds": [1, 2, 3, 4],
+            }
+        ],
+    )
+    mappings = root / "mappings"
+    mappings.mkdir(exist_ok=True)
+    (mappings / "organisations.yaml").write_text(ORGANISATIONS_YAML, encoding="utf-8")
+    (mappings / "campaigns.yaml").write_text(CAMPAIGNS_YAML, encoding="utf-8")
+    return data
