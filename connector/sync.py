@@ -141,8 +141,7 @@ class Sync:
         try:
             structure = self._imilo.structure(code)
             if structure is None:
-                report.errors.append(f"structure {code} is unknown to I-Milo: check the mappings")
-                log.error("structure_unknown", structure=code)
+                self._unknown_structure(code, organisations, report)
                 return
             candidates = self._candidates(structure)
         except ApiError as error:
@@ -191,6 +190,21 @@ class Sync:
             )
         self._checkpoint(batches, failed_campaigns)
 
+    def _unknown_structure(
+        self, code: str, organisations: list[Organisation], report: RunReport
+    ) -> None:
+        """An admin's mapping to a code I-Milo does not know is an error to fix; a Pix
+        ``externalId`` that is no I-Milo code (Pix organisations also serve schools and other
+        partners) only means the organisation is not a Mission Locale."""
+        if any(o.id in self._mappings.organisations for o in organisations):
+            report.errors.append(f"structure {code} is unknown to I-Milo: check organisations.yaml")
+            log.error("mapped_structure_unknown", structure=code)
+        else:
+            log.warning(
+                "organisation_external_id_not_a_structure",
+                organisation_ids=[o.id for o in organisations],
+            )
+
     def _candidates(self, structure: Structure) -> list[Candidate]:
         offres = [
             o for o in self._imilo.offres(structure.code) if o.nom.strip() == self._offer_name
@@ -235,6 +249,7 @@ class Sync:
             log.error("participations_failed", campaign_id=campaign.id, error=str(error))
             return batch
         report.fetched += len(records)
+        seen: set[int] = set()
         for record in records:
             if isinstance(record, InvalidParticipation):
                 self._store.put_quarantine(record, self._clock())
@@ -243,6 +258,11 @@ class Sync:
                     "participation_quarantined", campaign_id=campaign.id, reason=record.reason
                 )
                 continue
+            if record.id in seen:
+                # Pages can shift while Pix is written to: the same row may come twice.
+                report.unchanged += 1
+                continue
+            seen.add(record.id)
             batch.participations.append(record)
             if batch.newest is None or record.last_change > batch.newest:
                 batch.newest = record.last_change

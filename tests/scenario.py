@@ -88,6 +88,7 @@ ORGANIZATIONS = [
     {"id": 2, "name": "ML Nord Réunion", "externalId": None},  # mapped in organisations.yaml
     {"id": 3, "name": "ML Cayenne", "externalId": CAYENNE},
     {"id": 4, "name": "Organisation sans correspondance", "externalId": None},
+    {"id": 5, "name": "Lycée (code UAI, pas une Mission Locale)", "externalId": "0750001X"},
 ]
 CAMPAIGNS = [
     (10, 1, "PARDIAG", "ASSESSMENT", "Diagnostic initial"),
@@ -97,6 +98,7 @@ CAMPAIGNS = [
     (20, 2, "RUNDIAG", "ASSESSMENT", "Diagnostic initial"),
     (30, 3, "CAYDIAG", "ASSESSMENT", "Diagnostic initial"),
     (40, 4, "ORPHAN", "ASSESSMENT", "Diagnostic initial"),
+    (50, 5, "LYCEE", "ASSESSMENT", "Diagnostic initial"),
 ]
 
 # (id, campaignId, status, sharedAt, firstName, lastName, externalId)
@@ -122,6 +124,8 @@ PARTICIPATIONS = [
     (19, 10, "SHARED", "2026-04-02T09:00:00Z", "Tom", "Chevalier", "1000018"),
     (20, 10, "SHARED", "2026-04-02T09:00:00Z", "Rayan", "Abandon", "1000019"),
     (21, 10, "SHARED", "2026-04-02T09:00:00Z", "Nina", "Refus", "1000020"),
+    # Sarah's own result, but through an organisation that is no Mission Locale: ignored.
+    (22, 50, "SHARED", "2026-04-02T09:00:00Z", "Sarah", "Garnier", "1000017"),
 ]
 MALFORMED = [
     {
@@ -253,7 +257,7 @@ def write_scenario(root: Path) -> Path:
                 "clientId": CLIENT_ID,
                 "clientSecret": CLIENT_SECRET,
                 "scopes": ["meta", "campaigns"],
-                "organizationIds": [1, 2, 3, 4],
+                "organizationIds": [1, 2, 3, 4, 5],
             }
         ],
     )

@@ -66,7 +66,7 @@ def _changes(
                 _NATURE_WORDS.get(actualite.get("nature", ""), "—"),
             ]
         )
-    return rows
+    return sorted(rows, key=lambda row: (row[0], row[4], row[1]))
 
 
 def _summary(report: RunReport) -> str:
