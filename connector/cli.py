@@ -10,8 +10,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from connector import __version__
-from connector.errors import ConfigurationError
+from connector.errors import ConfigurationError, UsageError
 from connector.logs import configure_logging
+from connector.review_cli import add_review_commands, run_review
 
 __all__ = ["main"]
 
@@ -49,6 +50,8 @@ def _parser() -> argparse.ArgumentParser:
     simulate.add_argument("--data", required=True, type=Path, help="the fixture directory")
     simulate.add_argument("--port", required=True, type=int, help="the TCP port to listen on")
     simulate.add_argument("--host", default="127.0.0.1", help="the address (default 127.0.0.1)")
+
+    add_review_commands(commands)
 
     commands.add_parser(
         "demo",
@@ -113,11 +116,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(
         os.environ.get("CONNECTOR_LOG_LEVEL", "INFO"), os.environ.get("CONNECTOR_LOG_FORMAT")
     )
-    handlers = {"sync": _sync, "simulate": _simulate, "demo": _demo}
+    handlers = {"sync": _sync, "simulate": _simulate, "demo": _demo, "review": run_review}
     try:
         return handlers[args.command](args)
     except ConfigurationError as error:
         print(f"pix-imilo: configuration error: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+    except UsageError as error:
+        print(f"pix-imilo: error: {error}", file=sys.stderr)
         return EXIT_CONFIG
     except KeyboardInterrupt:
         return 130

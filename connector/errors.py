@@ -1,7 +1,8 @@
 """The connector's exceptions, in one hierarchy.
 
     ConnectorError
-    ├── ConfigurationError      settings or mappings are wrong: exit 2, one clear message
+    ├── UsageError              a command was asked something impossible: exit 2
+    │   └── ConfigurationError  settings or mappings are wrong: exit 2, one clear message
     └── ApiError                an API call failed (carries the API name and HTTP status)
         ├── TransientApiError   worth retrying later: 429, 5xx, timeouts, dropped connections
         ├── FatalApiError       a 4xx that retrying will not fix
@@ -22,6 +23,7 @@ __all__ = [
     "MalformedResponse",
     "PrescriptionConflict",
     "TransientApiError",
+    "UsageError",
 ]
 
 
@@ -29,7 +31,11 @@ class ConnectorError(Exception):
     """Base of every error the connector raises on purpose."""
 
 
-class ConfigurationError(ConnectorError):
+class UsageError(ConnectorError):
+    """A command line asks for something that cannot be done; the message says why."""
+
+
+class ConfigurationError(UsageError):
     """Settings or mappings are invalid; the message says which and how to fix it."""
 
 

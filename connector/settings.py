@@ -7,7 +7,7 @@ secret values are never echoed.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_validator
 from pydantic_core import ErrorDetails
@@ -15,9 +15,17 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from connector.errors import ConfigurationError
 
-__all__ = ["DEFAULT_DATABASE_URL", "Settings", "load_settings"]
+__all__ = [
+    "DEFAULT_DATABASE_URL",
+    "Settings",
+    "StoreSettings",
+    "load_settings",
+    "load_store_settings",
+]
 
 DEFAULT_DATABASE_URL = "sqlite:///var/pix-imilo.db"
+
+_S = TypeVar("_S", bound="StoreSettings")
 
 _HINTS = {
     "PIX_API_URL": "the root URL of the Pix API, e.g. https://api.pix.fr",
@@ -28,18 +36,25 @@ _HINTS = {
 }
 
 
-class Settings(BaseSettings):
+class StoreSettings(BaseSettings):
+    """What commands that only read or change the state store need."""
+
     model_config = SettingsConfigDict(
         env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
     )
+
+    database_url: str = Field(DEFAULT_DATABASE_URL, validation_alias="CONNECTOR_DATABASE_URL")
+    mappings_dir: Path = Field(Path("mappings"), validation_alias="CONNECTOR_MAPPINGS_DIR")
+
+
+class Settings(StoreSettings):
+    """Everything a sync needs."""
 
     pix_api_url: AnyHttpUrl = Field(validation_alias="PIX_API_URL")
     pix_client_id: str = Field(min_length=1, validation_alias="PIX_CLIENT_ID")
     pix_client_secret: SecretStr = Field(validation_alias="PIX_CLIENT_SECRET")
     imilo_api_url: AnyHttpUrl = Field(validation_alias="IMILO_API_URL")
     imilo_api_key: SecretStr = Field(validation_alias="IMILO_API_KEY")
-    database_url: str = Field(DEFAULT_DATABASE_URL, validation_alias="CONNECTOR_DATABASE_URL")
-    mappings_dir: Path = Field(Path("mappings"), validation_alias="CONNECTOR_MAPPINGS_DIR")
 
     @field_validator("pix_client_secret", "imilo_api_key")
     @classmethod
@@ -64,8 +79,17 @@ def _describe(error: ErrorDetails) -> str:
 
 def load_settings(**overrides: Any) -> Settings:
     """Read the settings, or raise ``ConfigurationError`` with one line per problem."""
+    return _load(Settings, overrides)
+
+
+def load_store_settings(**overrides: Any) -> StoreSettings:
+    """Read only the state store's settings (no API credentials needed)."""
+    return _load(StoreSettings, overrides)
+
+
+def _load(kind: type[_S], overrides: dict[str, Any]) -> _S:
     try:
-        return Settings(**overrides)
+        return kind(**overrides)
     except ValidationError as error:
         problems = [_describe(e) for e in error.errors(include_input=False, include_url=False)]
         raise ConfigurationError("; ".join(problems)) from None

@@ -14,12 +14,11 @@ from datetime import UTC, datetime, timedelta
 
 import structlog
 
-from connector.domain.matching import ReviewReason, dossier_number
+from connector.domain.matching import Identified, ReviewReason
 from connector.domain.model import (
     Campaign,
     CampaignType,
     Candidate,
-    Dossier,
     Organisation,
     Participation,
     Structure,
@@ -34,11 +33,13 @@ from connector.domain.plan import (
 )
 from connector.domain.rules import diagnostic_type
 from connector.errors import ApiError
+from connector.identify import Identifier
 from connector.imilo.port import IMilo
 from connector.mappings import Mappings
 from connector.pix.port import PixSource
 from connector.pix.records import InvalidParticipation
 from connector.report import RunReport
+from connector.store.review_queue import DISMISSED, RESOLVED, ReviewEntry
 from connector.store.sql import SqlStateStore
 from connector.writer import RealisationWriter, WriteOutcome
 
@@ -86,6 +87,7 @@ class Sync:
         self._clock = clock
         self._offer_name = offer_name
         self._overlap = overlap
+        self._identifier = Identifier(imilo)
 
     def run_once(self) -> RunReport:
         report = RunReport(run_id=str(uuid.uuid4()))
@@ -149,26 +151,42 @@ class Sync:
             log.error("structure_failed", structure=code, error=str(error))
             return
         batches = self._extract(organisations, report)
-        participations = [p for b in batches for p in b.participations]
         rules = {b.campaign.id: b.rules for b in batches}
         failed_campaigns: set[int] = {b.campaign.id for b in batches if b.failed}
-        dossiers, unreadable = self._dossiers(candidates, participations, report)
-        # A campaign whose dossiers could not all be read is left whole for the next run.
-        report.failed += sum(1 for p in participations if p.campaign_id in unreadable)
-        failed_campaigns |= unreadable
+        decided = self._store.reviews.decided(code)
+        participations = self._with_decisions(
+            [p for b in batches for p in b.participations],
+            decided,
+            rules,
+            failed_campaigns,
+            report,
+        )
+        applied = self._store.applied_participations(p.id for p in participations)
+        resolutions = {
+            pid: e.resolved_dossier_id
+            for pid, e in decided.items()
+            if e.status == RESOLVED and e.resolved_dossier_id is not None
+        }
+        try:
+            identifications = self._identifier.identify(
+                code,
+                candidates,
+                [p for p in participations if p.is_shared and p.id not in applied],
+                resolutions,
+            )
+        except ApiError as error:
+            # Evidence missing: decide nothing for this structure now, retry it whole next run.
+            report.errors.append(f"structure {code}: {error}")
+            report.failed += len(participations)
+            log.error("identification_failed", structure=code, error=str(error))
+            return
+        identified = {i.dossier_id for i in identifications.values() if isinstance(i, Identified)}
         ledger = LedgerFacts(
-            applied_participations=self._store.applied_participations(p.id for p in participations),
-            applied_campaigns_by_dossier=self._store.applied_campaigns_by_dossier(
-                d for d in dossiers if dossiers[d] is not None
-            ),
+            applied_participations=applied,
+            applied_campaigns_by_dossier=self._store.applied_campaigns_by_dossier(identified),
         )
         decisions = plan_structure(
-            structure,
-            [p for p in participations if p.campaign_id not in failed_campaigns],
-            rules,
-            candidates,
-            dossiers,
-            ledger,
+            structure, participations, rules, candidates, identifications, ledger
         )
         reviews: list[Review] = []
         for decision in decisions:
@@ -178,7 +196,8 @@ class Sync:
                 reviews.append(decision)
             else:
                 self._apply(decision, writer, report, reviews, failed_campaigns)
-        self._store.put_reviews(reviews, self._clock())
+        by_id = {p.id: p for p in participations}
+        self._store.reviews.put([(r, by_id[r.participation_id]) for r in reviews], self._clock())
         for item in reviews:
             report.review += 1
             report.reviews_by_reason[item.reason.value] += 1
@@ -187,8 +206,37 @@ class Sync:
                 participation_id=item.participation_id,
                 reason=item.reason.value,
                 dossier_id=item.dossier_id,
+                candidates=[list(pair) for pair in item.ranked],
             )
         self._checkpoint(batches, failed_campaigns)
+
+    def _with_decisions(
+        self,
+        fetched: list[Participation],
+        decided: dict[int, ReviewEntry],
+        rules: dict[int, CampaignRules],
+        failed_campaigns: set[int],
+        report: RunReport,
+    ) -> list[Participation]:
+        """Fetched participations, less those a counsellor dismissed, plus those a counsellor
+        resolved that this run's window did not bring back."""
+        participations = []
+        for p in fetched:
+            entry = decided.get(p.id)
+            if entry is not None and entry.status == DISMISSED:
+                report.unchanged += 1
+            else:
+                participations.append(p)
+        seen = {p.id for p in fetched}
+        for entry in decided.values():
+            if (
+                entry.status == RESOLVED
+                and entry.participation_id not in seen
+                and entry.campaign_id in rules
+                and entry.campaign_id not in failed_campaigns
+            ):
+                participations.append(entry.as_participation())
+        return participations
 
     def _unknown_structure(
         self, code: str, organisations: list[Organisation], report: RunReport
@@ -267,29 +315,6 @@ class Sync:
             if batch.newest is None or record.last_change > batch.newest:
                 batch.newest = record.last_change
         return batch
-
-    def _dossiers(
-        self,
-        candidates: list[Candidate],
-        participations: list[Participation],
-        report: RunReport,
-    ) -> tuple[dict[int, Dossier | None], set[int]]:
-        """The candidates' dossiers, plus those named by external ids outside the candidates.
-
-        Returns the dossiers by number and the campaigns for which a lookup failed.
-        """
-        dossiers: dict[int, Dossier | None] = {c.dossier.id: c.dossier for c in candidates}
-        unreadable: set[int] = set()
-        for p in participations:
-            number = dossier_number(p.external_id) if p.is_shared else None
-            if number is None or number in dossiers:
-                continue
-            try:
-                dossiers[number] = self._imilo.dossier(number)
-            except ApiError as error:
-                report.errors.append(f"dossier lookup for participation {p.id}: {error}")
-                unreadable.add(p.campaign_id)
-        return dossiers, unreadable
 
     def _apply(
         self,

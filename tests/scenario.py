@@ -55,6 +55,11 @@ PEOPLE = [
     (1000018, PARIS, "CHEVALIER", None, "Tom"),  # two open Pix prescriptions: oldest
     (1000019, PARIS, "ABANDON", None, "Rayan"),  # abandonné
     (1000020, PARIS, "REFUS", None, "Nina"),  # refus tiers
+    (1000021, PARIS, "LEROY", None, "Emma"),  # two Emma LEROY, both prescribed:
+    (1000022, PARIS, "LEROY", None, "Emma"),  # only an id or a counsellor can tell
+    (1000023, PARIS, "LE BIHAN", None, "Jean-Pierre"),  # garbage id, names suffice
+    (1000024, PARIS, "DUBOIS", None, "Nathan"),  # prescribed, but a namesake exists
+    (1000025, PARIS, "DUBOIS", None, "Nathan"),  # … whose prescription is closed
 ]
 
 # (id, idDossier, idOffre, statut, dateRealisation, datePrescription)
@@ -81,6 +86,11 @@ PRESCRIPTIONS = [
     (520, 1000018, 1, "ONGOING", None, "2026-01-10"),
     (521, 1000019, 1, "ABANDONED", None, "2026-02-01"),
     (522, 1000020, 1, "REFUSAL", None, "2026-02-01"),
+    (523, 1000021, 1, "ONGOING", None, "2026-02-01"),
+    (524, 1000022, 1, "ONGOING", None, "2026-02-01"),
+    (525, 1000023, 1, "ONGOING", None, "2026-02-01"),
+    (526, 1000024, 1, "ONGOING", None, "2026-02-01"),
+    (527, 1000025, 1, "ACHIEVED", "2026-01-15", "2026-01-02"),
 ]
 
 ORGANIZATIONS = [
@@ -126,7 +136,12 @@ PARTICIPATIONS = [
     (21, 10, "SHARED", "2026-04-02T09:00:00Z", "Nina", "Refus", "1000020"),
     # Sarah's own result, but through an organisation that is no Mission Locale: ignored.
     (22, 50, "SHARED", "2026-04-02T09:00:00Z", "Sarah", "Garnier", "1000017"),
+    (23, 10, "SHARED", "2026-04-02T09:00:00Z", "Emma", "Leroy", "je sais pas"),
+    (24, 10, "SHARED", "2026-04-02T09:00:00Z", "jean pierre", "lebihan", "??"),
+    (25, 10, "SHARED", "2026-04-02T09:00:00Z", "Nathan", "Dubois", None),
 ]
+HOMONYM_PARTICIPATION = 23  # the review item the tests resolve
+HOMONYM_CHOICE = (1000022, 524)  # the dossier a counsellor picks, and its prescription
 MALFORMED = [
     {
         "id": "not-a-number",
@@ -157,6 +172,7 @@ EXPECTED = {
     515: ("ACHIEVED", "2026-04-02"),
     517: ("ACHIEVED", "2026-04-03"),
     520: ("ACHIEVED", "2026-04-02"),
+    525: ("ACHIEVED", "2026-04-02"),
 }
 EXPECTED_NATURES = {507: "ATELIER"}  # every other actualité is an entretien individuel
 ORGANISATIONS_YAML = "organisations:\n  2: '97411S00'\n"

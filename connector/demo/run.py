@@ -18,6 +18,7 @@ from connector.simulators.fixtures import load_imilo_data, load_pix_data
 from connector.simulators.imilo import create_imilo_app
 from connector.simulators.pix import create_pix_app
 from connector.simulators.server import running
+from connector.tables import render_table
 
 __all__ = ["run_demo"]
 
@@ -29,16 +30,6 @@ _STATUT_WORDS = {
     "ABANDONED": "abandonné",
 }
 _NATURE_WORDS = {"ENTRETIEN_INDIVIDUEL": "entretien individuel", "ATELIER": "atelier"}
-
-
-def _table(headers: list[str], rows: list[list[str]]) -> str:
-    widths = [
-        max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)
-    ]
-    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))
-    rule = "  ".join("─" * w for w in widths)
-    body = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
-    return "\n".join([line, rule, *body])
 
 
 def _word(statut: str | None) -> str:
@@ -122,7 +113,9 @@ def _play(settings: Settings, imilo_url: str, offers: dict[int, str]) -> int:
     print(f"First run ({first.outcome}): {_summary(first)}\n")
     print("What changed in I-Milo:")
     print(
-        _table(["Structure", "Dossier", "Prescription", "Statut", "Réalisé le", "Actualité"], rows)
+        render_table(
+            ["Structure", "Dossier", "Prescription", "Statut", "Réalisé le", "Actualité"], rows
+        )
     )
     if first.reviews_by_reason:
         print("\nLeft for a counsellor to review:")

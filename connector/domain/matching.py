@@ -1,19 +1,45 @@
-"""Who is this participant? Identification by the external id, confirmed by the names.
+"""Who is this participant? Evidence weighed the way a careful counsellor would.
 
-This first matcher is deliberately strict: the external id must be a dossier number and the
-dossier's names must agree with the participant's. Anything else is left to a counsellor.
+1. **Strong evidence.** The external id read as a dossier number, or as an e-mail, designates
+   a dossier *of the structure* whose names fit the participant's. That identifies the young
+   person, even if their prescription is closed: we then never fall back on a homonym.
+   A number or e-mail whose dossier bears other names is a probable typo: it is ignored
+   and the names decide.
+2. **Names alone.** Among the candidates (open prescriptions on the offer), exactly one may
+   fit; several fitting candidates are homonyms or duplicate dossiers: review.
+3. **No one else alike.** A names-only match is only *tentative* until a name search over
+   the whole structure finds no other dossier that fits as well (``confirm``), prescription
+   or not.
+
+Everything here is pure: the sync fetches the evidence and calls these functions.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from connector.domain.model import Dossier, Participation
-from connector.domain.names import names_agree
+from connector.domain.names import WEAK_SCORE, NameMatch, compare_names
 
-__all__ = ["Identified", "ReviewReason", "Unidentified", "dossier_number", "identify"]
+__all__ = [
+    "ExternalId",
+    "Identified",
+    "ReviewReason",
+    "Tentative",
+    "Unidentified",
+    "confirm",
+    "dossier_number",
+    "match",
+    "read_external_id",
+]
+
+MAX_RANKED = 5
+_MAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# What people type around a dossier number: « n° 123 », « No 123 », « #123 ».
+_NUMBER_PREFIX = re.compile(r"^(?:n\s*°|no\.?|num(?:ero|éro)?\.?|#)\s*", re.IGNORECASE)
 
 
 class ReviewReason(enum.StrEnum):
@@ -22,45 +48,139 @@ class ReviewReason(enum.StrEnum):
     NO_DOSSIER_NUMBER = "external_id_not_a_dossier_number"
     UNKNOWN_DOSSIER = "unknown_dossier"
     NAMES_DISAGREE = "names_disagree"
+    CONFLICTING_IDS = "conflicting_ids"
+    HOMONYMS = "homonyms"
+    HOMONYM_IN_STRUCTURE = "homonym_in_structure"
+    WEAK_MATCH = "weak_match"
+    NO_CANDIDATE = "no_candidate"
     NO_OPEN_PRESCRIPTION = "no_open_prescription"
     PRESCRIPTION_CHANGED = "prescription_changed_meanwhile"
 
 
+Ranked = tuple[tuple[int, float], ...]  # (dossier id, score), best first: no names
+
+
+@dataclass(frozen=True, slots=True)
+class ExternalId:
+    number: int | None = None
+    mail: str | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class Identified:
-    dossier: Dossier
+    dossier_id: int
+    evidence: str  # "id", "mail", "names" or "resolution"
+
+
+@dataclass(frozen=True, slots=True)
+class Tentative:
+    """A names-only match awaiting the structure-wide homonym check."""
+
+    dossier_id: int
+    name_match: NameMatch
+    ranked: Ranked
 
 
 @dataclass(frozen=True, slots=True)
 class Unidentified:
     reason: ReviewReason
     dossier_id: int | None = None
+    ranked: Ranked = ()
+
+
+def read_external_id(external_id: str | None) -> ExternalId:
+    """The external id as a dossier number or an e-mail, if it is either."""
+    if external_id is None:
+        return ExternalId()
+    text = external_id.strip()
+    if _MAIL.match(text):
+        return ExternalId(mail=text.casefold())
+    compact = "".join(_NUMBER_PREFIX.sub("", text).split())
+    if compact.isascii() and compact.isdigit() and len(compact.lstrip("0")) <= 15:
+        number = int(compact)
+        return ExternalId(number=number) if number > 0 else ExternalId()
+    return ExternalId()
 
 
 def dossier_number(external_id: str | None) -> int | None:
     """The external id read as an I-Milo dossier number, if it is one."""
-    if external_id is None:
-        return None
-    compact = "".join(external_id.split())
-    if not compact.isascii() or not compact.isdigit() or len(compact) > 18:
-        return None
-    return int(compact)
+    return read_external_id(external_id).number
 
 
-def identify(
-    participation: Participation, dossiers: Mapping[int, Dossier | None]
-) -> Identified | Unidentified:
-    """Identify the young person from the dossiers known for this structure and run.
+def _rank(scored: Iterable[tuple[int, float]]) -> Ranked:
+    best: dict[int, float] = {}
+    for dossier_id, score in scored:
+        best[dossier_id] = max(best.get(dossier_id, 0.0), score)
+    ordered = sorted(best.items(), key=lambda item: (-item[1], item[0]))
+    return tuple((dossier_id, score) for dossier_id, score in ordered[:MAX_RANKED])
 
-    ``dossiers`` maps dossier numbers to what I-Milo holds (None: no such dossier).
+
+def match(
+    participation: Participation,
+    external: ExternalId,
+    candidates: Sequence[Dossier],
+    structure_dossiers: Mapping[int, Dossier],
+    structure_mails: Mapping[str, Sequence[Dossier]],
+) -> Identified | Tentative | Unidentified:
+    """Weigh the evidence for one participation.
+
+    ``candidates`` are the dossiers with an open prescription on the offer;
+    ``structure_dossiers`` every dossier of the structure looked up by number, and
+    ``structure_mails`` by e-mail (the candidates' included).
     """
-    number = dossier_number(participation.external_id)
-    if number is None:
-        return Unidentified(ReviewReason.NO_DOSSIER_NUMBER)
-    dossier = dossiers.get(number)
-    if dossier is None:
-        return Unidentified(ReviewReason.UNKNOWN_DOSSIER)
-    if not names_agree(participation.first_name, participation.last_name, dossier):
-        # A typo in the id often designates another real young person: never trust it alone.
-        return Unidentified(ReviewReason.NAMES_DISAGREE)
-    return Identified(dossier)
+    first, last = participation.first_name, participation.last_name
+    strong: dict[int, str] = {}
+    id_disagrees: int | None = None
+    if external.number is not None and external.number in structure_dossiers:
+        dossier = structure_dossiers[external.number]
+        if compare_names(first, last, dossier).accepted:
+            strong[dossier.id] = "id"
+        else:
+            id_disagrees = dossier.id  # a probable typo naming someone else: not evidence
+    if external.mail is not None:
+        for dossier in structure_mails.get(external.mail, ()):
+            if compare_names(first, last, dossier).accepted:
+                strong.setdefault(dossier.id, "mail")
+    if len(strong) == 1:
+        [(dossier_id, evidence)] = strong.items()
+        return Identified(dossier_id, evidence)
+    scored = [(d, compare_names(first, last, d)) for d in {c.id: c for c in candidates}.values()]
+    ranked = _rank((d.id, m.score) for d, m in scored)
+    if len(strong) > 1:
+        return Unidentified(ReviewReason.CONFLICTING_IDS, ranked=ranked)
+    fitting = [(d, m) for d, m in scored if m.accepted]
+    if len(fitting) > 1:
+        return Unidentified(ReviewReason.HOMONYMS, ranked=ranked)
+    if len(fitting) == 1:
+        [(dossier, name_match)] = fitting
+        return Tentative(dossier.id, name_match, ranked)
+    if id_disagrees is not None:
+        return Unidentified(ReviewReason.NAMES_DISAGREE, id_disagrees, ranked)
+    if ranked and ranked[0][1] >= WEAK_SCORE:
+        return Unidentified(ReviewReason.WEAK_MATCH, ranked=ranked)
+    if external.number is not None and external.number not in structure_dossiers:
+        return Unidentified(ReviewReason.UNKNOWN_DOSSIER, ranked=ranked)
+    return Unidentified(ReviewReason.NO_CANDIDATE, ranked=ranked)
+
+
+def confirm(
+    participation: Participation, tentative: Tentative, alike: Iterable[Dossier]
+) -> Identified | Unidentified:
+    """Keep a names-only match only if no *other* dossier of the structure fits as well.
+
+    ``alike`` is what a name search over the whole structure returned. A homonym whose
+    prescription is closed still makes the match uncertain.
+    """
+    first, last = participation.first_name, participation.last_name
+    rivals = [
+        (d, m)
+        for d in alike
+        if d.id != tentative.dossier_id and (m := compare_names(first, last, d)).accepted
+    ]
+    if rivals:
+        ranked = _rank(
+            [(d.id, m.score) for d, m in rivals]
+            + [(tentative.dossier_id, tentative.name_match.score)]
+        )
+        return Unidentified(ReviewReason.HOMONYM_IN_STRUCTURE, ranked=ranked)
+    return Identified(tentative.dossier_id, "names")

@@ -3,6 +3,7 @@
 Rules, in order:
 1. Only shared participations can lead to a write; one already in the ledger changes nothing.
 2. The young person must be identified with certainty (see ``matching``), else review.
+   The identifications are computed beforehand and passed in.
 3. A retry in the same campaign never counts twice: per dossier and campaign, the earliest
    ``sharedAt`` wins, and a campaign already applied for that dossier wins over anything new.
 4. The winners of a dossier, earliest first, realise its open prescriptions, oldest first.
@@ -19,11 +20,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from connector.domain.matching import Identified, ReviewReason, identify
+from connector.domain.matching import Identified, Ranked, ReviewReason, Unidentified
 from connector.domain.model import (
     Candidate,
     DiagnosticType,
-    Dossier,
     Modality,
     Nature,
     Participation,
@@ -83,6 +83,7 @@ class Review:
     structure_code: str
     reason: ReviewReason
     dossier_id: int | None = None
+    ranked: Ranked = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,13 +105,14 @@ def plan_structure(
     participations: Iterable[Participation],
     rules: Mapping[int, CampaignRules],
     candidates: Iterable[Candidate],
-    dossiers: Mapping[int, Dossier | None],
+    identifications: Mapping[int, Identified | Unidentified],
     ledger: LedgerFacts,
 ) -> list[Decision]:
     """Decide, without any I/O, what happens to each participation of one structure.
 
     ``candidates`` are the open prescriptions on the structure's « Evaluation PIX » offers;
-    ``dossiers`` every dossier looked up for this structure (candidates' included).
+    ``identifications`` say, per shared participation id, who the young person is.
+    A shared participation without an identification is left unchanged.
     """
     open_by_dossier: dict[int, list[Prescription]] = defaultdict(list)
     for candidate in candidates:
@@ -125,12 +127,21 @@ def plan_structure(
         elif p.id in ledger.applied_participations:
             decisions.append(NoChange(p.id, p.campaign_id, "already_applied"))
         else:
-            found = identify(p, dossiers)
+            found = identifications.get(p.id)
             if isinstance(found, Identified):
-                identified[found.dossier.id].append(p)
+                identified[found.dossier_id].append(p)
+            elif found is None:
+                decisions.append(NoChange(p.id, p.campaign_id, "not_identified"))
             else:
                 decisions.append(
-                    Review(p.id, p.campaign_id, structure.code, found.reason, found.dossier_id)
+                    Review(
+                        p.id,
+                        p.campaign_id,
+                        structure.code,
+                        found.reason,
+                        found.dossier_id,
+                        found.ranked,
+                    )
                 )
 
     for dossier_id, items in identified.items():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any
 
@@ -30,6 +31,7 @@ __all__ = ["INSCRITS_PAGE_SIZE", "HttpIMilo"]
 API_KEY_HEADER = "X-Gravitee-Api-Key"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 INSCRITS_PAGE_SIZE = 150  # the real API's page size went 500 → 250 → 150
+SEARCH_BATCH = 50  # values per query for the structure's dossier search
 # The public i-milo client uses 6 s; reads of big pages deserve a little more.
 DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
 MAX_PAGES = 100_000
@@ -62,14 +64,16 @@ class HttpIMilo:
         path: str,
         what: str,
         *,
-        params: dict[str, str] | None = None,
+        params: Sequence[tuple[str, str]] = (),
         json: dict[str, Any] | None = None,
         idempotency_key: str | None = None,
         missing_ok: bool = False,
     ) -> Any:
         headers = {IDEMPOTENCY_HEADER: idempotency_key} if idempotency_key else None
         try:
-            response = self._client.request(method, path, params=params, json=json, headers=headers)
+            response = self._client.request(
+                method, path, params=httpx.QueryParams(list(params)), json=json, headers=headers
+            )
         except httpx.TimeoutException:
             raise TransientApiError("imilo", f"{what} timed out") from None
         except httpx.TransportError:
@@ -102,28 +106,60 @@ class HttpIMilo:
             raise MalformedResponse("imilo", "offres: expected a list")
         return [wire.offre_from(item) for item in body]
 
-    def open_prescriptions(self, structure_code: str, offre_id: int) -> list[Candidate]:
-        path = f"/operateurs/structures/{structure_code}/offres/{offre_id}/inscrits"
-        candidates: list[Candidate] = []
+    def _pages(
+        self, path: str, what: str, key: str, params: list[tuple[str, str]]
+    ) -> Iterator[list[Any]]:
+        """Every page of a listing, following the ``taille`` the server answers with."""
         number = 1
         while number <= MAX_PAGES:
-            what = f"inscrits of offre {offre_id} page {number}"
-            params = {
-                "statut": PrescriptionStatus.ONGOING.value,
-                "page": str(number),
-                "taille": str(INSCRITS_PAGE_SIZE),
-            }
-            body = self._call("GET", path, what, params=params)
-            rows = body.get("inscrits") if isinstance(body, dict) else None
+            query = [*params, ("page", str(number)), ("taille", str(INSCRITS_PAGE_SIZE))]
+            page_what = f"{what} page {number}"
+            body = self._call("GET", path, page_what, params=query)
+            rows = body.get(key) if isinstance(body, dict) else None
             page = body.get("page") if isinstance(body, dict) else None
             pages = page.get("nombrePages") if isinstance(page, dict) else None
             if not isinstance(rows, list) or not isinstance(pages, int):
-                raise MalformedResponse("imilo", f"{what}: no inscrits list or page count")
-            candidates.extend(wire.candidate_from(row, structure_code) for row in rows)
+                raise MalformedResponse("imilo", f"{page_what}: no {key} list or page count")
+            yield rows
             if number >= pages or not rows:
-                return candidates
+                return
             number += 1
-        raise MalformedResponse("imilo", f"inscrits of offre {offre_id}: too many pages")
+        raise MalformedResponse("imilo", f"{what}: too many pages")
+
+    def open_prescriptions(self, structure_code: str, offre_id: int) -> list[Candidate]:
+        path = f"/operateurs/structures/{structure_code}/offres/{offre_id}/inscrits"
+        params = [("statut", PrescriptionStatus.ONGOING.value)]
+        return [
+            wire.candidate_from(row, structure_code)
+            for rows in self._pages(path, f"inscrits of offre {offre_id}", "inscrits", params)
+            for row in rows
+        ]
+
+    def _dossier_search(
+        self, structure_code: str, what: str, params: list[tuple[str, str]]
+    ) -> list[Dossier]:
+        path = f"/operateurs/structures/{structure_code}/dossiers"
+        return [
+            wire.dossier_from(row)
+            for rows in self._pages(path, what, "dossiers", params)
+            for row in rows
+        ]
+
+    def structure_dossiers(
+        self, structure_code: str, *, numbers: Sequence[int] = (), mails: Sequence[str] = ()
+    ) -> list[Dossier]:
+        found: dict[int, Dossier] = {}
+        for name, values in (("idDossier", [str(n) for n in numbers]), ("mail", list(mails))):
+            unique = sorted(set(values))
+            for start in range(0, len(unique), SEARCH_BATCH):
+                batch = [(name, value) for value in unique[start : start + SEARCH_BATCH]]
+                for dossier in self._dossier_search(structure_code, "dossiers search", batch):
+                    found[dossier.id] = dossier
+        return list(found.values())
+
+    def search_names(self, structure_code: str, last_name: str, first_name: str) -> list[Dossier]:
+        params = [("nom", last_name), ("prenom", first_name)]
+        return self._dossier_search(structure_code, "name search", params)
 
     def dossier(self, dossier_id: int) -> Dossier | None:
         body = self._call("GET", f"/sue/dossiers/{dossier_id}", "dossier", missing_ok=True)

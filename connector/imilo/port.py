@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Protocol
 
@@ -31,6 +32,19 @@ class IMilo(Protocol):
 
     def open_prescriptions(self, structure_code: str, offre_id: int) -> list[Candidate]:
         """Every prescription still *prescrit* on the offer, with the young person's dossier."""
+        ...
+
+    def structure_dossiers(
+        self, structure_code: str, *, numbers: Sequence[int] = (), mails: Sequence[str] = ()
+    ) -> list[Dossier]:
+        """The structure's dossiers bearing these numbers, or these e-mails, fetched in bulk."""
+        ...
+
+    def search_names(self, structure_code: str, last_name: str, first_name: str) -> list[Dossier]:
+        """Every dossier of the structure whose names are confusable with these.
+
+        It may return more than needed: the caller scores the results itself.
+        """
         ...
 
     def dossier(self, dossier_id: int) -> Dossier | None:

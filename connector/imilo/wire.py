@@ -128,6 +128,7 @@ def candidate_from(item: Any, structure_code: str) -> Candidate:
             nom_usage=_text(item, "nomUsage"),
             prenom=str(item.get("prenom") or ""),
             mail=_text(item, "mail"),
+            date_naissance=_date(item, "dateNaissance", what),
         ),
     )
 

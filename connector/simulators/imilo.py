@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from connector.simulators import imilo_search
 from connector.simulators.fixtures import ImiloData
 from connector.simulators.imilo_model import STATUTS, Answer, ImiloError, fingerprint
 from connector.simulators.imilo_state import ImiloState
@@ -99,6 +100,12 @@ class _ImiloApi:
         )
         return JSONResponse(body)
 
+    async def dossiers(self, request: Request) -> Response:
+        query = imilo_search.parse(request.query_params.getlist)
+        page = _query_int(request, "page", 1)
+        taille = _query_int(request, "taille", 150)
+        return JSONResponse(self._state.dossiers(request.path_params["code"], query, page, taille))
+
     async def dossier(self, request: Request) -> Response:
         return JSONResponse(self._state.dossier(request.path_params["id_dossier"]))
 
@@ -144,6 +151,7 @@ def create_imilo_app(data: ImiloData) -> Starlette:
         Route(structure, api.structure, methods=["GET"]),
         Route(f"{structure}/offres", api.offres, methods=["GET"]),
         Route(f"{structure}/offres/{{id_offre:int}}/inscrits", api.inscrits, methods=["GET"]),
+        Route(f"{structure}/dossiers", api.dossiers, methods=["GET"]),
         Route("/sue/dossiers/{id_dossier:int}", api.dossier, methods=["GET"]),
         Route(
             f"{dossier}/prescriptions/{{id_prescription:int}}",

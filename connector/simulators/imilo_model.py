@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
-from connector.simulators.fixtures import Offre, Prescription
+from connector.simulators.fixtures import Dossier, Offre, Prescription, Structure
 
 __all__ = [
     "NATURES",
@@ -19,6 +21,7 @@ __all__ = [
     "Answer",
     "ImiloError",
     "PrescriptionRow",
+    "dossier_json",
     "fingerprint",
     "is_date",
     "json_object",
@@ -26,12 +29,14 @@ __all__ = [
     "optional_date",
     "optional_statut",
     "optional_str",
+    "page_of",
 ]
 
 STATUTS = frozenset({"ONGOING", "ACHIEVED", "REFUSAL_YOUNG", "REFUSAL", "ABANDONED"})
 NATURES = frozenset({"ENTRETIEN_INDIVIDUEL", "ATELIER"})
 TAILLE_MAX = 150
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_Row = TypeVar("_Row")
 
 # (HTTP status, JSON body) of a write, as stored for idempotent replay.
 Answer = tuple[int, Any]
@@ -163,3 +168,35 @@ def offre_json(o: Offre) -> dict[str, Any]:
         "dateDebut": o.date_debut,
         "dateFin": o.date_fin,
     }
+
+
+def dossier_json(d: Dossier, structure: Structure | None) -> dict[str, Any]:
+    """A dossier as ``GET /sue/dossiers/{idDossier}`` and the dossier search answer it."""
+    return {
+        "idDossier": d.id_dossier,
+        "nomNaissance": d.nom_naissance,
+        "nomUsage": d.nom_usage,
+        "prenom": d.prenom,
+        "dateNaissance": d.date_naissance,
+        "mail": d.mail,
+        "sexe": d.sexe,
+        "niveau": d.niveau,
+        "zone": d.zone,
+        "accompagnement": d.accompagnement,
+        "structureRattachement": {
+            "codeStructure": d.code_structure,
+            "nomOfficiel": structure.nom_officiel if structure is not None else None,
+        },
+    }
+
+
+def page_of(rows: Sequence[_Row], page: int, taille: int) -> tuple[Sequence[_Row], dict[str, int]]:
+    """Page ``page`` (from 1) of ``rows``, ``taille`` capped at 150, with its ``page`` object."""
+    taille = min(taille, TAILLE_MAX)
+    meta = {
+        "numero": page,
+        "taille": taille,
+        "nombrePages": math.ceil(len(rows) / taille),
+        "total": len(rows),
+    }
+    return rows[(page - 1) * taille : page * taille], meta

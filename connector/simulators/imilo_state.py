@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,18 +11,20 @@ from connector.simulators.fixtures import Dossier, ImiloData
 from connector.simulators.imilo_model import (
     NATURES,
     STATUTS,
-    TAILLE_MAX,
     Actualite,
     Answer,
     ImiloError,
     PrescriptionRow,
+    dossier_json,
     is_date,
     json_object,
     offre_json,
     optional_date,
     optional_statut,
     optional_str,
+    page_of,
 )
+from connector.simulators.imilo_search import DossierFilter
 
 __all__ = ["ImiloState"]
 
@@ -74,7 +75,6 @@ class ImiloState:
         offre = self._offres.get(id_offre)
         if offre is None or offre.code_structure != code:
             raise ImiloError(404, "offer not found in this structure")
-        taille = min(taille, TAILLE_MAX)
         with self.lock:
             rows = sorted(
                 (
@@ -84,34 +84,25 @@ class ImiloState:
                 ),
                 key=lambda p: p.id,
             )
-            selected = [self._inscrit_json(p) for p in rows[(page - 1) * taille : page * taille]]
-        meta = {
-            "numero": page,
-            "taille": taille,
-            "nombrePages": math.ceil(len(rows) / taille),
-            "total": len(rows),
-        }
-        return {"inscrits": selected, "page": meta}
+            selected, meta = page_of(rows, page, taille)
+            return {"inscrits": [self._inscrit_json(p) for p in selected], "page": meta}
+
+    def dossiers(self, code: str, query: DossierFilter, page: int, taille: int) -> dict[str, Any]:
+        """The structure's dossiers that ``query`` matches, ordered by idDossier, one page."""
+        structure = self._structures.get(code)
+        if structure is None:
+            raise ImiloError(404, "structure not found")
+        rows = [
+            d
+            for _, d in sorted(self._dossiers.items())
+            if d.code_structure == code and query.matches(d)
+        ]
+        selected, meta = page_of(rows, page, taille)
+        return {"dossiers": [dossier_json(d, structure) for d in selected], "page": meta}
 
     def dossier(self, id_dossier: int) -> dict[str, Any]:
         d = self._dossier(id_dossier)
-        s = self._structures.get(d.code_structure)
-        return {
-            "idDossier": d.id_dossier,
-            "nomNaissance": d.nom_naissance,
-            "nomUsage": d.nom_usage,
-            "prenom": d.prenom,
-            "dateNaissance": d.date_naissance,
-            "mail": d.mail,
-            "sexe": d.sexe,
-            "niveau": d.niveau,
-            "zone": d.zone,
-            "accompagnement": d.accompagnement,
-            "structureRattachement": {
-                "codeStructure": d.code_structure,
-                "nomOfficiel": s.nom_officiel if s is not None else None,
-            },
-        }
+        return dossier_json(d, self._structures.get(d.code_structure))
 
     def prescription(self, id_dossier: int, id_prescription: int) -> dict[str, Any]:
         with self.lock:
@@ -230,5 +221,6 @@ class ImiloState:
             "nomNaissance": d.nom_naissance if d else None,
             "nomUsage": d.nom_usage if d else None,
             "prenom": d.prenom if d else None,
+            "dateNaissance": d.date_naissance if d else None,
             "mail": d.mail if d else None,
         }

@@ -10,6 +10,7 @@ from sqlalchemy import (
     BigInteger,
     Column,
     Dialect,
+    Float,
     Integer,
     MetaData,
     String,
@@ -87,6 +88,9 @@ ledger = Table(
 )
 
 # What a counsellor must look at; one row per participation, refreshed on every sighting.
+# status: open → resolved (a dossier chosen) → applied, or open → dismissed.
+# The participant's typed names and external id are kept only while the item is open or
+# resolved, for the counsellor deciding it; they are erased once it is applied or dismissed.
 review = Table(
     "review",
     metadata,
@@ -95,6 +99,16 @@ review = Table(
     Column("structure_code", String(20), nullable=False, index=True),
     Column("reason", String(60), nullable=False),
     Column("dossier_id", BigInteger, nullable=True),
+    Column("ranked", JSON, nullable=False),
+    Column("status", String(12), nullable=False, index=True),
+    Column("resolved_dossier_id", BigInteger, nullable=True),
+    Column("decided_at", UtcDateTime, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("shared_at", UtcDateTime, nullable=True),
+    Column("mastery_rate", Float, nullable=True),
+    Column("first_name", String(200), nullable=True),
+    Column("last_name", String(200), nullable=True),
+    Column("external_id", String(200), nullable=True),
     Column("first_seen", UtcDateTime, nullable=False),
     Column("last_seen", UtcDateTime, nullable=False),
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -15,21 +15,21 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError
 
 from connector.domain.model import Nature
-from connector.domain.plan import PlannedWrite, Review
+from connector.domain.plan import PlannedWrite
 from connector.errors import ConfigurationError
 from connector.pix.records import InvalidParticipation
+from connector.store.review_queue import ReviewQueue
 from connector.store.schema import (
     SCHEMA_VERSION,
     cursors,
     ledger,
     metadata,
     quarantine,
-    review,
     runs,
     schema_info,
 )
 
-__all__ = ["LedgerEntry", "ReviewEntry", "SqlStateStore"]
+__all__ = ["LedgerEntry", "SqlStateStore"]
 
 PENDING = "pending"
 APPLIED = "applied"
@@ -47,16 +47,6 @@ class LedgerEntry:
     nature: Nature
     comment: str
     state: str
-
-
-@dataclass(frozen=True, slots=True)
-class ReviewEntry:
-    participation_id: int
-    campaign_id: int
-    structure_code: str
-    reason: str
-    dossier_id: int | None
-    last_seen: datetime
 
 
 def _chunks(values: Iterable[int]) -> Iterator[list[int]]:
@@ -102,6 +92,7 @@ class SqlStateStore:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self.reviews = ReviewQueue(engine)
 
     @classmethod
     def open(cls, url: str) -> SqlStateStore:
@@ -219,7 +210,7 @@ class SqlStateStore:
                 .where(ledger.c.participation_id == participation_id)
                 .values(state=APPLIED, applied_at=now)
             )
-            conn.execute(delete(review).where(review.c.participation_id == participation_id))
+            ReviewQueue.mark_applied(conn, participation_id)
 
     def abandon_write(self, participation_id: int) -> None:
         """Forget an intent that will never be carried out (the prescription changed)."""
@@ -242,44 +233,7 @@ class SqlStateStore:
             rows = conn.execute(select(ledger).order_by(ledger.c.participation_id)).all()
         return [_entry(row._mapping) for row in rows]
 
-    # review and quarantine -----------------------------------------------------------------
-    def put_reviews(self, items: Sequence[Review], now: datetime) -> None:
-        if not items:
-            return
-        with self._tx() as conn:
-            for chunk in _chunks(item.participation_id for item in items):
-                conn.execute(delete(review).where(review.c.participation_id.in_(chunk)))
-            conn.execute(
-                insert(review),
-                [
-                    {
-                        "participation_id": item.participation_id,
-                        "campaign_id": item.campaign_id,
-                        "structure_code": item.structure_code,
-                        "reason": item.reason.value,
-                        "dossier_id": item.dossier_id,
-                        "first_seen": now,
-                        "last_seen": now,
-                    }
-                    for item in {i.participation_id: i for i in items}.values()
-                ],
-            )
-
-    def review_entries(self) -> list[ReviewEntry]:
-        with self._tx() as conn:
-            rows = conn.execute(select(review).order_by(review.c.participation_id)).all()
-        return [
-            ReviewEntry(
-                participation_id=row.participation_id,
-                campaign_id=row.campaign_id,
-                structure_code=row.structure_code,
-                reason=row.reason,
-                dossier_id=row.dossier_id,
-                last_seen=row.last_seen,
-            )
-            for row in rows
-        ]
-
+    # quarantine ----------------------------------------------------------------------------
     def put_quarantine(self, record: InvalidParticipation, now: datetime) -> None:
         with self._tx() as conn:
             updated = conn.execute(

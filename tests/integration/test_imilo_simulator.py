@@ -18,6 +18,8 @@ LYON = "69380S00"
 INSCRITS = f"/operateurs/structures/{LYON}/offres/501/inscrits"
 PRESCRIPTION = "/operateurs/dossiers/1001/prescriptions/7001"
 ACTUALITES = "/operateurs/dossiers/1001/actualites"
+CAYENNE = "97302S00"
+SEARCH = f"/operateurs/structures/{LYON}/dossiers"
 ACHIEVE = {"statut": "ACHIEVED", "dateRealisation": "2026-03-12", "statutAttendu": "ONGOING"}
 ATELIER = {"nature": "ATELIER", "date": "2026-03-12", "commentaire": "Pix", "idPrescription": 7001}
 
@@ -75,6 +77,13 @@ def test_structure_and_offres(imilo: httpx.Client) -> None:
     assert imilo.get("/operateurs/structures/00000S00/offres").status_code == 404
 
 
+def search(http: httpx.Client, params: Any, path: str = SEARCH) -> list[int]:
+    """The idDossier of each row of a successful dossier search (first page)."""
+    answer = http.get(path, params=params)
+    assert answer.status_code == 200, answer.text
+    return [d["idDossier"] for d in answer.json()["dossiers"]]
+
+
 def test_inscrits_ordered_and_joined_with_dossiers(imilo: httpx.Client) -> None:
     """Inscrits come ordered by idPrescription, each with the person's names."""
     body = imilo.get(INSCRITS).json()
@@ -90,6 +99,7 @@ def test_inscrits_ordered_and_joined_with_dossiers(imilo: httpx.Client) -> None:
         "nomNaissance": "PETIT",
         "nomUsage": "LEROY",
         "prenom": "Bruno",
+        "dateNaissance": "2005-11-02",
         "mail": None,
     }
 
@@ -284,3 +294,112 @@ def test_sim_state_shape(imilo: httpx.Client) -> None:
         }
     ]
     assert state["writes"] == 2
+
+
+def test_search_by_id_dossier_answers_dossiers(imilo: httpx.Client) -> None:
+    """Repeated idDossier values give those dossiers, ordered, in the GET /sue/dossiers shape."""
+    body = imilo.get(SEARCH, params=[("idDossier", "1003"), ("idDossier", "1001")]).json()
+    assert [d["idDossier"] for d in body["dossiers"]] == [1001, 1003]
+    assert body["dossiers"][0] == imilo.get("/sue/dossiers/1001").json()
+    assert body["page"] == {"numero": 1, "taille": 150, "nombrePages": 1, "total": 2}
+    assert search(imilo, {"idDossier": "9999"}) == []
+
+
+def test_search_by_mail_is_trimmed_and_case_insensitive(imilo: httpx.Client) -> None:
+    """mail matches the stored e-mail trimmed and ignoring case; several values may be given."""
+    assert search(imilo, {"mail": "  jean.fontaine@EXAMPLE.org "}) == [1004]
+    both = [("mail", "ALICE@example.org"), ("mail", "chloe@example.org")]
+    assert search(imilo, both) == [1001, 1003]
+    assert search(imilo, {"mail": "nobody@example.org"}) == []
+
+
+def test_search_is_scoped_to_the_structure(imilo: httpx.Client) -> None:
+    """Only the structure's dossiers are searched, whichever the filter."""
+    cayenne = f"/operateurs/structures/{CAYENNE}/dossiers"
+    assert search(imilo, {"nom": "Martin"}) == [1001]
+    assert search(imilo, {"nom": "Martin"}, cayenne) == [2002]
+    assert search(imilo, {"mail": "alice@example.org"}, cayenne) == [2002]
+    assert search(imilo, [("idDossier", "1001"), ("idDossier", "2001")], cayenne) == [2001]
+
+
+def test_search_of_unknown_structure_is_404(imilo: httpx.Client) -> None:
+    """An unknown structure gets 404 with a message."""
+    answer = imilo.get("/operateurs/structures/00000S00/dossiers", params={"nom": "Martin"})
+    assert answer.status_code == 404
+    assert set(answer.json()) == {"message"}
+
+
+def test_search_by_name_tolerates_typos_and_transpositions(imilo: httpx.Client) -> None:
+    """nom finds names within OSA distance 2, after accents, case and separators are folded."""
+    assert search(imilo, {"nom": "martin"}) == [1001]
+    assert search(imilo, {"nom": "Mraitn"}) == [1001]  # two transpositions
+    assert search(imilo, {"nom": "Ndiay"}) == [1006]
+    assert search(imilo, {"nom": "Sow"}) == [1006]  # nomUsage
+    assert search(imilo, {"nom": "Dupont"}) == []
+
+
+def test_search_by_name_matches_particle_and_compound_words(imilo: httpx.Client) -> None:
+    """A shared whole word is enough: « De La Fontaine » finds FONTAINE, Garcia GARCIA LOPEZ."""
+    assert search(imilo, {"nom": "De La Fontaine"}) == [1004]
+    assert search(imilo, {"nom": "Garcia"}) == [1005]
+    assert search(imilo, {"nom": "lopez"}) == [1005]
+
+
+def test_search_by_name_finds_swapped_names(imilo: httpx.Client) -> None:
+    """A first name given as nom finds the dossier, with or without prenom; prenom never narrows."""
+    assert search(imilo, {"nom": "Alice", "prenom": "Martin"}) == [1001]
+    assert search(imilo, {"nom": "Alise"}) == [1001]
+    assert search(imilo, {"nom": "Durand", "prenom": "Chloe"}) == [1003]
+    assert search(imilo, {"nom": "Durand", "prenom": "Zoé"}) == [1003]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"page": "1"},
+        {"idDossier": "1001", "mail": "alice@example.org"},
+        {"mail": "alice@example.org", "nom": "Martin"},
+        {"idDossier": "1001", "nom": "Martin"},
+        {"prenom": "Alice"},
+        {"idDossier": "1001", "prenom": "Alice"},
+        {"idDossier": "abc"},
+        {"idDossier": ""},
+        [("idDossier", str(i)) for i in range(51)],
+        [("mail", f"x{i}@example.org") for i in range(51)],
+        {"mail": "  "},
+        {"nom": " - "},
+        [("nom", "Martin"), ("nom", "Durand")],
+        {"nom": "Martin", "page": "0"},
+    ],
+)
+def test_search_bad_query_is_400(imilo: httpx.Client, params: Any) -> None:
+    """No filter, two families, prenom alone, bad ids, over 50 values or blank values get 400."""
+    answer = imilo.get(SEARCH, params=params)
+    assert answer.status_code == 400
+    assert set(answer.json()) == {"message"}
+
+
+def test_search_accepts_fifty_values(imilo: httpx.Client) -> None:
+    """Up to 50 idDossier values are accepted."""
+    ids = [("idDossier", str(1000 + i)) for i in range(50)]
+    assert search(imilo, ids) == [1001, 1002, 1003, 1004, 1005, 1006]
+
+
+def test_search_paging_and_taille_cap(imilo: httpx.Client) -> None:
+    """Search results page like inscrits: taille capped at 150, past the end is empty."""
+    ids = [("idDossier", str(i)) for i in (1001, 1002, 1003, 1004, 1005)]
+    second = imilo.get(SEARCH, params=[*ids, ("page", "2"), ("taille", "2")]).json()
+    assert [d["idDossier"] for d in second["dossiers"]] == [1003, 1004]
+    assert second["page"] == {"numero": 2, "taille": 2, "nombrePages": 3, "total": 5}
+    capped = imilo.get(SEARCH, params=[*ids, ("taille", "500")]).json()
+    assert capped["page"]["taille"] == 150
+    assert imilo.get(SEARCH, params=[*ids, ("page", "9")]).json()["dossiers"] == []
+
+
+def test_search_is_not_counted_as_a_write(imilo: httpx.Client) -> None:
+    """Searches, answered or refused, leave /_sim/state writes untouched."""
+    search(imilo, {"nom": "Martin"})
+    search(imilo, {"mail": "alice@example.org"})
+    imilo.get(SEARCH, params={})
+    assert sim_state(imilo)["writes"] == 0

@@ -59,6 +59,8 @@ def test_the_run_reports_reviews_by_reason(systems: Systems, settings: Settings)
     assert dict(report.reviews_by_reason) == {
         "names_disagree": 1,  # Yanis typed Sarah's number
         "no_open_prescription": 5,  # réalisé, refus jeune, refus tiers, abandonné, other offer
+        "homonyms": 1,  # two Emma LEROY with open prescriptions
+        "homonym_in_structure": 1,  # Nathan DUBOIS has a namesake whose prescription is closed
     }
     assert report.fetched == report.updated + report.unchanged + report.review + report.quarantined
 

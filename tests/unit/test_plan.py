@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from connector.domain.matching import ReviewReason
+from connector.domain.matching import (
+    Identified,
+    ReviewReason,
+    Tentative,
+    Unidentified,
+    confirm,
+    match,
+    read_external_id,
+)
 from connector.domain.model import (
     Candidate,
     DiagnosticType,
@@ -87,9 +95,20 @@ def plan(
     structure: Structure = PARIS,
     extra: dict[int, Dossier | None] | None = None,
 ) -> list[object]:
-    dossiers: dict[int, Dossier | None] = {c.dossier.id: c.dossier for c in candidates}
-    dossiers.update(extra or {})
-    return list(plan_structure(structure, participations, RULES, candidates, dossiers, ledger))
+    """Plan with identifications made by the real matcher over candidates and ``extra``."""
+    dossiers = {c.dossier.id: c.dossier for c in candidates}
+    dossiers.update({k: v for k, v in (extra or {}).items() if v is not None})
+    identifications: dict[int, Identified | Unidentified] = {}
+    for p in participations:
+        found = match(
+            p, read_external_id(p.external_id), [c.dossier for c in candidates], dossiers, {}
+        )
+        if isinstance(found, Tentative):
+            found = confirm(p, found, dossiers.values())
+        identifications[p.id] = found
+    return list(
+        plan_structure(structure, participations, RULES, candidates, identifications, ledger)
+    )
 
 
 def test_a_shared_identified_participation_realises_the_open_prescription() -> None:
@@ -215,28 +234,34 @@ def test_an_id_pointing_at_someone_else_goes_to_review() -> None:
         id=7654321, structure_code="75010S00", nom_naissance="MARTIN", nom_usage=None, prenom="Hugo"
     )
     [decision] = plan(
-        [shared(1, "2026-03-12T10:00:00", external_id="7654321")],
+        [shared(1, "2026-03-12T10:00:00", external_id="7654321", first="Yanis", last="Benali")],
         [prescription(500, "2026-03-01", other)],
     )
-    assert decision == Review(1, 10, "75010S00", ReviewReason.NAMES_DISAGREE)
+    assert isinstance(decision, Review)
+    assert (decision.reason, decision.dossier_id) == (ReviewReason.NAMES_DISAGREE, 7654321)
 
 
-def test_unknown_or_unusable_ids_go_to_review() -> None:
-    """No dossier number, or a number I-Milo does not know, is for a counsellor."""
+def test_unusable_ids_and_unknown_names_go_to_review() -> None:
+    """Without a usable id and without fitting names, a counsellor decides."""
     decisions = plan(
         [
-            shared(1, "2026-03-12T10:00:00", external_id="lea.durand@example.org"),
-            shared(2, "2026-03-12T10:00:00", external_id="9999999"),
-            shared(3, "2026-03-12T10:00:00", external_id=None),
+            shared(
+                1,
+                "2026-03-12T10:00:00",
+                external_id="yanis@example.org",
+                first="Yanis",
+                last="Benali",
+            ),
+            shared(2, "2026-03-12T10:00:00", external_id="9999999", first="Yanis", last="Benali"),
+            shared(3, "2026-03-12T10:00:00", external_id=None, first="Yanis", last="Benali"),
         ],
         [prescription(500, "2026-03-01")],
-        extra={9999999: None},
     )
     reasons = {d.participation_id: d.reason for d in decisions if isinstance(d, Review)}
     assert reasons == {
-        1: ReviewReason.NO_DOSSIER_NUMBER,
+        1: ReviewReason.NO_CANDIDATE,
         2: ReviewReason.UNKNOWN_DOSSIER,
-        3: ReviewReason.NO_DOSSIER_NUMBER,
+        3: ReviewReason.NO_CANDIDATE,
     }
 
 

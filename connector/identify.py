@@ -1,0 +1,93 @@
+"""Gathers, in bulk, the I-Milo evidence the matcher needs, then asks it who is who.
+
+Per structure and run: one bulk lookup of the dossier numbers and e-mails typed by
+participants that are not already among the candidates, and one name search per names-only
+match (and only for those), to rule out homonyms across the whole structure.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+
+from connector.domain.matching import (
+    ExternalId,
+    Identified,
+    Tentative,
+    Unidentified,
+    confirm,
+    match,
+    read_external_id,
+)
+from connector.domain.model import Candidate, Dossier, Participation
+from connector.domain.names import normalise_name
+from connector.imilo.port import IMilo
+
+__all__ = ["Identifier"]
+
+Identification = Identified | Unidentified
+
+
+class Identifier:
+    def __init__(self, imilo: IMilo) -> None:
+        self._imilo = imilo
+        self.name_searches = 0
+
+    def identify(
+        self,
+        structure_code: str,
+        candidates: Sequence[Candidate],
+        participations: Iterable[Participation],
+        resolutions: Mapping[int, int],
+    ) -> dict[int, Identification]:
+        """Identify each participation; ``resolutions`` are counsellors' choices, which win."""
+        todo = list(participations)
+        externals = {p.id: read_external_id(p.external_id) for p in todo}
+        candidate_dossiers = list({c.dossier.id: c.dossier for c in candidates}.values())
+        by_number, by_mail = self._structure_dossiers(
+            structure_code, candidate_dossiers, externals.values()
+        )
+        found: dict[int, Identification] = {}
+        searches: dict[tuple[str, str], list[Dossier]] = {}
+        for p in todo:
+            if p.id in resolutions:
+                found[p.id] = Identified(resolutions[p.id], "resolution")
+                continue
+            result = match(p, externals[p.id], candidate_dossiers, by_number, by_mail)
+            if isinstance(result, Tentative):
+                key = (normalise_name(p.last_name), normalise_name(p.first_name))
+                if key not in searches:
+                    self.name_searches += 1
+                    searches[key] = self._imilo.search_names(
+                        structure_code, p.last_name, p.first_name
+                    )
+                alike = [*searches[key], *candidate_dossiers]
+                result = confirm(p, result, alike)
+            found[p.id] = result
+        return found
+
+    def _structure_dossiers(
+        self,
+        structure_code: str,
+        candidates: Sequence[Dossier],
+        externals: Iterable[ExternalId],
+    ) -> tuple[dict[int, Dossier], dict[str, list[Dossier]]]:
+        """Dossiers of the structure by number and by e-mail, candidates' included.
+
+        Numbers are unique, so a candidate's number needs no lookup; an e-mail may be shared
+        by duplicate dossiers, so every typed e-mail is looked up across the structure.
+        """
+        by_number = {d.id: d for d in candidates}
+        numbers = sorted({e.number for e in externals if e.number is not None} - set(by_number))
+        mails = sorted({e.mail for e in externals if e.mail is not None})
+        if numbers or mails:
+            for dossier in self._imilo.structure_dossiers(
+                structure_code, numbers=numbers, mails=mails
+            ):
+                if dossier.structure_code in (None, structure_code):
+                    by_number.setdefault(dossier.id, dossier)
+        by_mail: dict[str, list[Dossier]] = defaultdict(list)
+        for dossier in by_number.values():
+            if dossier.mail:
+                by_mail[dossier.mail.strip().casefold()].append(dossier)
+        return by_number, dict(by_mail)

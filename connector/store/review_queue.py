@@ -1,0 +1,208 @@
+"""The review queue: participations a counsellor must decide, and their decisions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, Engine, insert, select, update
+
+from connector.domain.model import Participation, ParticipationStatus
+from connector.domain.plan import Review
+from connector.store.schema import review
+
+__all__ = [
+    "APPLIED",
+    "DISMISSED",
+    "OPEN",
+    "RESOLVED",
+    "ReviewEntry",
+    "ReviewQueue",
+    "UnknownReviewItem",
+]
+
+OPEN, RESOLVED, APPLIED, DISMISSED = "open", "resolved", "applied", "dismissed"
+_PERSONAL = {"first_name": None, "last_name": None, "external_id": None}
+
+
+class UnknownReviewItem(LookupError):
+    """No review item has that id, or it is not in a state that allows the change."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewEntry:
+    participation_id: int
+    campaign_id: int
+    structure_code: str
+    reason: str
+    dossier_id: int | None
+    ranked: list[tuple[int, float]]
+    status: str
+    resolved_dossier_id: int | None
+    created_at: datetime
+    shared_at: datetime | None
+    mastery_rate: float | None
+    first_seen: datetime
+    last_seen: datetime
+    # Shown to counsellors by `review show` only; never logged.
+    first_name: str | None = None
+    last_name: str | None = None
+    external_id: str | None = None
+
+    def as_participation(self) -> Participation:
+        """The shared participation, rebuilt to carry out a resolution after its window."""
+        return Participation(
+            id=self.participation_id,
+            campaign_id=self.campaign_id,
+            status=ParticipationStatus.SHARED,
+            created_at=self.created_at,
+            shared_at=self.shared_at,
+            participant_id=None,
+            mastery_rate=self.mastery_rate,
+            first_name=self.first_name or "",
+            last_name=self.last_name or "",
+            external_id=self.external_id,
+        )
+
+
+def _entry(row: object) -> ReviewEntry:
+    m = row._mapping  # type: ignore[attr-defined]
+    return ReviewEntry(
+        participation_id=m["participation_id"],
+        campaign_id=m["campaign_id"],
+        structure_code=m["structure_code"],
+        reason=m["reason"],
+        dossier_id=m["dossier_id"],
+        ranked=[(int(d), float(s)) for d, s in m["ranked"]],
+        status=m["status"],
+        resolved_dossier_id=m["resolved_dossier_id"],
+        created_at=m["created_at"],
+        shared_at=m["shared_at"],
+        mastery_rate=m["mastery_rate"],
+        first_seen=m["first_seen"],
+        last_seen=m["last_seen"],
+        first_name=m["first_name"],
+        last_name=m["last_name"],
+        external_id=m["external_id"],
+    )
+
+
+class ReviewQueue:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def put(self, items: Sequence[tuple[Review, Participation]], now: datetime) -> int:
+        """Add or refresh items; a participation is never queued twice, and a dismissed one
+        never comes back. A resolution that could not be carried out is reopened with the
+        new reason. Returns how many items are open after the call among those given."""
+        if not items:
+            return 0
+        with self._engine.begin() as conn:
+            existing = {
+                row.participation_id: row.status
+                for row in conn.execute(
+                    select(review.c.participation_id, review.c.status).where(
+                        review.c.participation_id.in_([r.participation_id for r, _ in items])
+                    )
+                )
+            }
+            queued = 0
+            for item, participation in {r.participation_id: (r, p) for r, p in items}.values():
+                status = existing.get(item.participation_id)
+                if status in (DISMISSED, APPLIED):
+                    continue
+                queued += 1
+                values = {
+                    "reason": item.reason.value,
+                    "dossier_id": item.dossier_id,
+                    "ranked": [list(pair) for pair in item.ranked],
+                    "status": OPEN,
+                    "last_seen": now,
+                    "first_name": participation.first_name,
+                    "last_name": participation.last_name,
+                    "external_id": participation.external_id,
+                }
+                if status is None:
+                    conn.execute(
+                        insert(review).values(
+                            participation_id=item.participation_id,
+                            campaign_id=item.campaign_id,
+                            structure_code=item.structure_code,
+                            created_at=participation.created_at,
+                            shared_at=participation.shared_at,
+                            mastery_rate=participation.mastery_rate,
+                            first_seen=now,
+                            **values,
+                        )
+                    )
+                else:
+                    conn.execute(
+                        update(review)
+                        .where(review.c.participation_id == item.participation_id)
+                        .values(**values)
+                    )
+            return queued
+
+    def decided(self, structure_code: str) -> dict[int, ReviewEntry]:
+        """Items of the structure resolved or dismissed by a counsellor, by participation."""
+        with self._engine.begin() as conn:
+            rows = conn.execute(
+                select(review).where(
+                    review.c.structure_code == structure_code,
+                    review.c.status.in_([RESOLVED, DISMISSED]),
+                )
+            ).all()
+        return {entry.participation_id: entry for entry in map(_entry, rows)}
+
+    def entries(
+        self, structure_code: str | None = None, status: str | None = OPEN
+    ) -> list[ReviewEntry]:
+        query = select(review).order_by(review.c.structure_code, review.c.participation_id)
+        if structure_code is not None:
+            query = query.where(review.c.structure_code == structure_code)
+        if status is not None:
+            query = query.where(review.c.status == status)
+        with self._engine.begin() as conn:
+            return [_entry(row) for row in conn.execute(query).all()]
+
+    def get(self, participation_id: int) -> ReviewEntry:
+        with self._engine.begin() as conn:
+            row = conn.execute(
+                select(review).where(review.c.participation_id == participation_id)
+            ).first()
+        if row is None:
+            raise UnknownReviewItem(f"no review item {participation_id}")
+        return _entry(row)
+
+    def _decide(self, participation_id: int, now: datetime, **values: object) -> None:
+        with self._engine.begin() as conn:
+            changed = conn.execute(
+                update(review)
+                .where(
+                    review.c.participation_id == participation_id,
+                    review.c.status.in_([OPEN, RESOLVED]),
+                )
+                .values(decided_at=now, **values)
+            )
+            if changed.rowcount == 0:
+                raise UnknownReviewItem(
+                    f"no open review item {participation_id} (see `pix-imilo review list`)"
+                )
+
+    def resolve(self, participation_id: int, dossier_id: int, now: datetime) -> None:
+        """A counsellor names the young person's dossier; the next sync writes it."""
+        self._decide(participation_id, now, status=RESOLVED, resolved_dossier_id=dossier_id)
+
+    def dismiss(self, participation_id: int, now: datetime) -> None:
+        """A counsellor decides nothing is to be written for this participation."""
+        self._decide(participation_id, now, status=DISMISSED, **_PERSONAL)
+
+    @staticmethod
+    def mark_applied(conn: Connection, participation_id: int) -> None:
+        """Close the item in the caller's transaction, erasing what was typed."""
+        conn.execute(
+            update(review)
+            .where(review.c.participation_id == participation_id)
+            .values(status=APPLIED, **_PERSONAL)
+        )
