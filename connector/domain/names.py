@@ -26,7 +26,7 @@ __all__ = ["NameKind", "NameMatch", "compare_names", "names_agree", "normalise_n
 
 # Œ and Æ have no Unicode decomposition: NFKD leaves them whole.
 _LIGATURES = str.maketrans(
-    {"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L"}
+    {"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "ı": "i"}
 )
 _SEPARATORS = re.compile(r"[^0-9a-z]+")
 PARTICLES = frozenset({"de", "du", "des", "d", "la", "le", "les", "l"})

@@ -1,0 +1,232 @@
+"""The matcher: name comparison, evidence rules and the decision, on plain data."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from connector.domain.matching import (
+    ExternalId,
+    Identified,
+    ReviewReason,
+    Tentative,
+    Unidentified,
+    confirm,
+    match,
+    read_external_id,
+)
+from connector.domain.model import Dossier, Participation, ParticipationStatus
+from connector.domain.names import NameKind, compare_names, normalise_name
+
+names = st.text(alphabet=st.characters(categories=["L", "Zs", "Pd", "Po"]), max_size=30)
+
+
+@given(names)
+def test_normalisation_is_idempotent(text: str) -> None:
+    """Normalising twice changes nothing."""
+    assert normalise_name(normalise_name(text)) == normalise_name(text)
+
+
+@given(names)
+def test_normalisation_ignores_case(text: str) -> None:
+    """Upper and lower case give the same name."""
+    assert normalise_name(text.upper()) == normalise_name(text.lower()) == normalise_name(text)
+
+
+@given(st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=20))
+def test_normalisation_ignores_accents(text: str) -> None:
+    """Any combining accent on a Latin letter is folded away."""
+    accented = unicodedata.normalize("NFC", "".join(c + "\u0301" for c in text))
+    assert normalise_name(accented) == text
+
+
+@given(st.lists(st.text(alphabet="abcdefghij", min_size=1, max_size=8), min_size=1, max_size=4))
+def test_hyphens_apostrophes_and_spaces_are_one_separator(words: list[str]) -> None:
+    """Jean-Pierre, Jean Pierre, Jean'Pierre and extra spaces are the same words."""
+    expected = " ".join(words)
+    for separator in ("-", " ", "'", "’", "  -  "):
+        assert normalise_name(f"  {separator.join(words)} ") == expected
+
+
+@given(names)
+def test_normalised_names_hold_only_plain_letters_digits_and_single_spaces(text: str) -> None:
+    """The output alphabet is small and stable, whatever was typed."""
+    out = normalise_name(text)
+    assert set(out) <= set("abcdefghijklmnopqrstuvwxyz0123456789 ")
+    assert "  " not in out and out == out.strip()
+
+
+def test_ligatures_are_spelled_out() -> None:
+    """Œ and Æ, which do not decompose, read as oe and ae."""
+    assert normalise_name("CŒUR") == normalise_name("Coeur") == "coeur"
+    assert normalise_name("Lætitia") == "laetitia"
+
+
+def person(
+    prenom: str, nom: str, usage: str | None = None, did: int = 1, mail: str | None = None
+) -> Dossier:
+    return Dossier(
+        id=did,
+        structure_code="75010S00",
+        nom_naissance=nom,
+        nom_usage=usage,
+        prenom=prenom,
+        mail=mail,
+    )
+
+
+@pytest.mark.parametrize(
+    ("typed_first", "typed_last", "dossier", "kind"),
+    [
+        ("lea", "durand", person("Léa", "DURAND"), NameKind.EXACT),
+        ("Jean Pierre", "Le Bihan", person("Jean-Pierre", "LE BIHAN"), NameKind.EXACT),
+        ("Moussa", "Ndiaye", person("Moussa", "N'DIAYE"), NameKind.EXACT),
+        ("Julie", "Delafontaine", person("Julie", "DE LA FONTAINE"), NameKind.EXACT),
+        ("Julie", "Fontaine", person("Julie", "DE LA FONTAINE"), NameKind.EXACT),
+        ("Samir", "Dalmeida", person("Samir", "D'ALMEIDA"), NameKind.EXACT),
+        ("Léa", "Martin", person("Léa", "DURAND", usage="MARTIN"), NameKind.EXACT),
+        ("Durand", "Léa", person("Léa", "DURAND"), NameKind.SWAPPED),
+        ("Jean", "Le Bihan", person("Jean-Pierre", "LE BIHAN"), NameKind.PARTIAL),
+        ("Anne-Sophie", "Roux", person("Anne", "ROUX"), NameKind.PARTIAL),
+        ("Lucas", "Martni", person("Lucas", "MARTIN"), NameKind.TYPO),
+        ("Lucsa", "Martin", person("Lucas", "MARTIN"), NameKind.TYPO),
+        ("Mathide", "Martin", person("Mathilde", "MARTIN"), NameKind.TYPO),
+        ("Josette", "Dupont", person("Colette", "DUPONT"), NameKind.NONE),
+        ("Louis", "Dupont", person("Louise", "DUPONT"), NameKind.NONE),
+        ("Lucas", "Martni", person("Lucsa", "MARTIN"), NameKind.NONE),  # two flaws: no
+        ("Tom", "Martin", person("Tim", "MARTIN"), NameKind.NONE),  # too short for a typo
+        ("Hugo", "Bernard", person("Léa", "DURAND"), NameKind.NONE),
+    ],
+)
+def test_name_comparison_recognises_each_case(
+    typed_first: str, typed_last: str, dossier: Dossier, kind: NameKind
+) -> None:
+    """Each normalisation and tolerance rule, and what stays a different person."""
+    assert compare_names(typed_first, typed_last, dossier).kind is kind
+
+
+def participation(first: str, last: str, external_id: str | None = None) -> Participation:
+    moment = datetime(2026, 3, 12, 10, tzinfo=UTC)
+    return Participation(
+        id=1,
+        campaign_id=10,
+        status=ParticipationStatus.SHARED,
+        created_at=moment,
+        shared_at=moment,
+        participant_id=1,
+        mastery_rate=None,
+        first_name=first,
+        last_name=last,
+        external_id=external_id,
+    )
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("1234567", ExternalId(number=1234567)),
+        (" 123 45 67 ", ExternalId(number=1234567)),
+        ("0001234567", ExternalId(number=1234567)),
+        ("n° 1234567", ExternalId(number=1234567)),
+        ("  Lea.Durand@Example.org ", ExternalId(mail="lea.durand@example.org")),
+        ("je sais pas", ExternalId()),
+        ("0000", ExternalId()),
+        ("", ExternalId()),
+        (None, ExternalId()),
+    ],
+)
+def test_external_ids_are_read_as_numbers_or_mails(typed: str | None, expected: ExternalId) -> None:
+    """Spaces, padding and « n° » are tolerated; e-mails are trimmed and case-folded."""
+    assert read_external_id(typed) == expected
+
+
+LEA = person("Léa", "DURAND", did=1, mail="lea@example.org")
+LEA_TWIN = person("Léa", "DURAND", did=2)
+HUGO = person("Hugo", "MARTIN", did=3)
+
+
+def test_an_id_whose_names_fit_identifies_even_without_open_prescription() -> None:
+    """Named by her number, Léa is identified, and her open-prescription twin is not taken."""
+    result = match(
+        participation("Lea", "Durand"), ExternalId(number=1), [LEA_TWIN], {1: LEA, 2: LEA_TWIN}, {}
+    )
+    assert result == Identified(1, "id")
+
+
+def test_an_id_naming_someone_else_falls_back_on_the_names() -> None:
+    """Hugo's number typed by Léa is a typo: the names decide, tentatively."""
+    result = match(
+        participation("Lea", "Durand"), ExternalId(number=3), [LEA, HUGO], {1: LEA, 3: HUGO}, {}
+    )
+    assert isinstance(result, Tentative) and result.dossier_id == 1
+
+
+def test_an_id_naming_someone_else_never_identifies_them_alone() -> None:
+    """With no fitting name anywhere, the probable typo goes to review naming the dossier."""
+    result = match(participation("Yanis", "Benali"), ExternalId(number=3), [HUGO], {3: HUGO}, {})
+    assert result == Unidentified(ReviewReason.NAMES_DISAGREE, 3, result.ranked)
+
+
+def test_a_mail_identifies_case_insensitively() -> None:
+    """The e-mail typed in any case designates the dossier bearing it."""
+    ext = read_external_id(" LEA@example.ORG")
+    result = match(
+        participation("Lea", "Durand"),
+        ext,
+        [LEA, LEA_TWIN],
+        {1: LEA, 2: LEA_TWIN},
+        {"lea@example.org": [LEA]},
+    )
+    assert result == Identified(1, "mail")
+
+
+def test_two_ids_designating_two_people_are_a_conflict() -> None:
+    """Number and e-mail pointing at two fitting dossiers (duplicates) is for review."""
+    ext = ExternalId(number=2, mail="lea@example.org")
+    result = match(
+        participation("Lea", "Durand"), ext, [], {1: LEA, 2: LEA_TWIN}, {"lea@example.org": [LEA]}
+    )
+    assert isinstance(result, Unidentified) and result.reason is ReviewReason.CONFLICTING_IDS
+
+
+def test_homonyms_among_candidates_go_to_review_with_both_ranked() -> None:
+    """Two Léa DURAND with open prescriptions and no id: a counsellor decides."""
+    result = match(participation("Lea", "Durand"), ExternalId(), [LEA, LEA_TWIN], {}, {})
+    assert isinstance(result, Unidentified) and result.reason is ReviewReason.HOMONYMS
+    assert {d for d, _ in result.ranked} == {1, 2}
+
+
+def test_a_namesake_elsewhere_in_the_structure_blocks_a_names_only_match() -> None:
+    """A homonym whose prescription is closed still makes the match uncertain."""
+    tentative = match(participation("Lea", "Durand"), ExternalId(), [LEA], {}, {})
+    assert isinstance(tentative, Tentative)
+    result = confirm(participation("Lea", "Durand"), tentative, [LEA, LEA_TWIN])
+    assert isinstance(result, Unidentified) and result.reason is ReviewReason.HOMONYM_IN_STRUCTURE
+
+
+def test_a_compound_first_name_in_part_is_accepted_only_when_nothing_else_is_close() -> None:
+    """« Jean » fits Jean-Pierre alone, but not when a Jean-Paul is there too."""
+    jp = person("Jean-Pierre", "MARTIN", did=10)
+    jpaul = person("Jean-Paul", "MARTIN", did=11)
+    alone = match(participation("Jean", "Martin"), ExternalId(), [jp], {}, {})
+    assert isinstance(alone, Tentative)
+    assert confirm(participation("Jean", "Martin"), alone, [jp]) == Identified(10, "names")
+    both = match(participation("Jean", "Martin"), ExternalId(), [jp, jpaul], {}, {})
+    assert isinstance(both, Unidentified) and both.reason is ReviewReason.HOMONYMS
+
+
+def test_a_different_first_name_is_not_a_match_even_with_the_same_last_name() -> None:
+    """Josette DUPONT is not Colette DUPONT: nothing is written."""
+    colette = person("Colette", "DUPONT", did=20)
+    result = match(participation("Josette", "Dupont"), ExternalId(), [colette], {}, {})
+    assert isinstance(result, Unidentified) and result.reason is ReviewReason.WEAK_MATCH
+
+
+def test_no_candidate_at_all() -> None:
+    """Nobody resembling the participant: review with the reason no_candidate."""
+    result = match(participation("Zoé", "Kwan"), ExternalId(), [HUGO], {}, {})
+    assert isinstance(result, Unidentified) and result.reason is ReviewReason.NO_CANDIDATE
