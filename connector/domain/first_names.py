@@ -40,4 +40,44 @@ valentine valerie vanessa victor victoria vincent violette virginie walid willia
 yann yannick yasmine yohan youssef yves yvette yvonne zoe zoey
 """
 
-KNOWN_FIRST_NAMES = frozenset(_NAMES.split())
+_MORE = """
+aaron abdel abdou abdoulaye abel abigail achille adama adele adem adil adriana adriano agnes
+ahmad aicha aida aimee aissatou akim alaa alban alessandro alessia alexane alexis alia alicia
+alienor aliya alizee allan alois aloys alya alyssa amadou amaia amal amandine amara ambre amel
+amelia amina aminata anae anaelle anastasia andy angel angelina angelo anis anissa annabelle
+annaelle anouk anthonin apolline aria ariane arielle arnold arsene arwen asma assia assa astrid
+audric auguste aurel aurelia aurore ava awa axelle ayman aymeric aymen ayoub azadeh badis
+baptistin bastian benoite bertille bilal blaise boris brahim brandon brice bryan calixte callie
+calvin cameron candice capucine carine carmen cassandra cassie cecilia cedric celestin celestine
+chahinez chaima chaimae chanel charlene charly chayma cheikh chiara christelle cindy claudia
+clelia clemence cloe clothilde clotilde coralie corinne cynthia cyprien dalia damien dana daphne
+darius dayana deborah delia demba denise desire diana diego dina djibril dorian dorine dounia
+dylane edgar edith edwige elena eleonore eliana elina eline elio eliott elisabeth ella elliot
+eloane elouan elya elyes elyne emilia emilien emmy emna emy enora enza erin ernest ervin esther
+eugene evan evann eve evelyne ewan eyal ezio fabio fanta fares farah fatim fatoumata faustine
+felicie ferdinand flavie flavien flora floriane florine francine gaetan gaetane gaston gauthier
+gianni gilbert ginette giulia gregoire gregory guilhem gwen gwenael gwendoline habib hadrien
+hafsa haroun hassan hawa helena heloise hermine hippolyte hortense houda hugues ibrahima idriss
+ilan ilana ilyas imane imran ines ingrid irina iris isaure ishak islam israe issa ivan jacob
+jawad jean jeannette jenna jennifer jessica jessy jihane joachim joanna johanna jonas jordane
+josselin josue judith julian juliana julien junior justine kaina kais kamel karima katia kelly
+kenza kenzo keziah khadija kilian kylian kim lamia lana lara larissa laura laure laurence
+laurent laurine layana lazare leandro leane lehna leia lena lenny leonce leopoldine liam lili
+lila lilia liliane lilian lily lina lino lisandro livia loane lohan loic loris lorenzo lou
+louann louanne louka louna lubin lucia ludivine ludovic luna lyam lya lyla lylou mael maelie
+maeva mahaut mahdi maissa maiwenn malak malia malo mamadou mame marc marceau marcelle margot
+mariam marianne marilou marina marius marjorie marwa marwan matheo mathys maud maurice maxime
+maya maylis mayssa meline melina melody melvin mia mickael milo mina miriam moana mohammed
+morgane mouna moustapha myla nael naelle naima nassim nathanael nael neela nelia nelson nelly
+nesrine nicolas nils nina nino noam noella nolwenn nora norah nour oumar ousmane owen paloma
+paolo patrice paulin penelope perle philomene pierrick priscilla prune quentin rachida rafael
+rahma ralph ramy rania rayane rebecca redouane reda regis rémy riad ricardo rita romeo romy
+rosalie rose rosine ryad ryan sabine sacha safa safia salim salma salome samba sami samia samir
+samira sana sandy sasha selena selim selma serena sibylle siham sixtine soan sofia sofiane
+sohan solal solene soline sonia soraya souleymane steeve steven swann sybille sylvan syrine
+tatiana teddy thea theo tiphaine titouan tristan ugo ulysse valentino vera victoire vincenzo
+virgile wassim wendy wilfried william yacine yanis yanni yannis yasmina yassine yasmine ylan
+ysee yoan younes youssouf yuna yvan zakaria zelie zineb zoe
+"""
+
+KNOWN_FIRST_NAMES = frozenset((_NAMES + _MORE).replace("é", "e").split())

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from connector.domain.model import Dossier, Participation
-from connector.domain.names import WEAK_SCORE, NameMatch, compare_names
+from connector.domain.names import WEAK_SCORE, NameKind, NameMatch, compare_names
 
 __all__ = [
     "ExternalId",
@@ -115,6 +115,17 @@ def _rank(scored: Iterable[tuple[int, float]]) -> Ranked:
     return tuple((dossier_id, score) for dossier_id, score in ordered[:MAX_RANKED])
 
 
+def _rivals(best: NameMatch, other: NameMatch) -> bool:
+    """Whether ``other`` fits too well for ``best`` to be clearly the one.
+
+    Exact names are clearly better than a typo or a part of a compound name; anything less
+    than exact has no margin over any other fit.
+    """
+    if best.kind is NameKind.EXACT:
+        return other.kind >= NameKind.SWAPPED
+    return other.accepted
+
+
 def match(
     participation: Participation,
     external: ExternalId,
@@ -133,13 +144,13 @@ def match(
     id_disagrees: int | None = None
     if external.number is not None and external.number in structure_dossiers:
         dossier = structure_dossiers[external.number]
-        if compare_names(first, last, dossier).accepted:
+        if compare_names(first, last, dossier, confirms_id=True).accepted:
             strong[dossier.id] = "id"
         else:
             id_disagrees = dossier.id  # a probable typo naming someone else: not evidence
     if external.mail is not None:
         for dossier in structure_mails.get(external.mail, ()):
-            if compare_names(first, last, dossier).accepted:
+            if compare_names(first, last, dossier, confirms_id=True).accepted:
                 strong.setdefault(dossier.id, "mail")
     if len(strong) == 1:
         [(dossier_id, evidence)] = strong.items()
@@ -148,12 +159,16 @@ def match(
     ranked = _rank((d.id, m.score) for d, m in scored)
     if len(strong) > 1:
         return Unidentified(ReviewReason.CONFLICTING_IDS, ranked=ranked)
-    fitting = [(d, m) for d, m in scored if m.accepted]
+    fitting = sorted(((d, m) for d, m in scored if m.accepted), key=lambda f: -f[1].kind)
+    if (
+        fitting
+        and fitting[0][1].enough_alone
+        and not any(_rivals(fitting[0][1], m) for _, m in fitting[1:])
+    ):
+        dossier, name_match = fitting[0]
+        return Tentative(dossier.id, name_match, ranked)
     if len(fitting) > 1:
         return Unidentified(ReviewReason.HOMONYMS, ranked=ranked)
-    if len(fitting) == 1:
-        [(dossier, name_match)] = fitting
-        return Tentative(dossier.id, name_match, ranked)
     if id_disagrees is not None:
         return Unidentified(ReviewReason.NAMES_DISAGREE, id_disagrees, ranked)
     if ranked and ranked[0][1] >= WEAK_SCORE:
@@ -166,7 +181,8 @@ def match(
 def confirm(
     participation: Participation, tentative: Tentative, alike: Iterable[Dossier]
 ) -> Identified | Unidentified:
-    """Keep a names-only match only if no *other* dossier of the structure fits as well.
+    """Keep a names-only match only if no *other* dossier of the structure fits as well
+    (see ``_rivals`` for what "as well" means).
 
     ``alike`` is what a name search over the whole structure returned. A homonym whose
     prescription is closed still makes the match uncertain.
@@ -175,7 +191,8 @@ def confirm(
     rivals = [
         (d, m)
         for d in alike
-        if d.id != tentative.dossier_id and (m := compare_names(first, last, d)).accepted
+        if d.id != tentative.dossier_id
+        and _rivals(tentative.name_match, m := compare_names(first, last, d))
     ]
     if rivals:
         ranked = _rank(

@@ -3,9 +3,11 @@
 The comparison returns a *kind* a counsellor would recognise, from strongest to weakest:
 ``EXACT`` (same names once case, accents, ligatures, hyphens, apostrophes, spaces and
 particles are folded away), ``SWAPPED`` (first and last names typed in each other's place),
-``PARTIAL`` (part of a compound name, e.g. « Jean » for « Jean-Pierre »), ``TYPO`` (one letter
-wrong, missing, extra or swapped, in one name only, never turning a first name into another
-known first name) and ``NONE``. A ``score`` in [0, 1] ranks candidates for review.
+``PARTIAL`` (part of a compound first name, e.g. « Jean » for « Jean-Pierre »),
+``PARTIAL_SURNAME`` (part of a compound last name), ``TYPO`` (one letter wrong, missing, extra
+or swapped, in one name only, never turning a first name into another known first name) and
+``NONE``. The last two only confirm a dossier designated by a number or an e-mail.
+A ``score`` in [0, 1] ranks candidates for review.
 """
 
 from __future__ import annotations
@@ -26,22 +28,34 @@ __all__ = ["NameKind", "NameMatch", "compare_names", "names_agree", "normalise_n
 
 # Œ and Æ have no Unicode decomposition: NFKD leaves them whole.
 _LIGATURES = str.maketrans(
-    {"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "ı": "i"}
+    {
+        "œ": "oe",
+        "Œ": "OE",
+        "æ": "ae",
+        "Æ": "AE",
+        "ß": "ss",
+        "ø": "o",
+        "Ø": "O",
+        "ł": "l",
+        "Ł": "L",
+        "ı": "i",
+    }
 )
 _SEPARATORS = re.compile(r"[^0-9a-z]+")
 PARTICLES = frozenset({"de", "du", "des", "d", "la", "le", "les", "l"})
 # A one-letter typo is only believable in a name long enough to still be recognised.
 MIN_TYPO_LENGTH = 4
-# Below this, a fuzzy score says nothing useful about a candidate.
+MIN_ID_TYPO_LENGTH = 3  # Below this, a fuzzy score says nothing useful about a candidate.
 WEAK_SCORE = 0.6
 
 
 class NameKind(enum.IntEnum):
     NONE = 0
-    TYPO = 1
-    PARTIAL = 2
-    SWAPPED = 3
-    EXACT = 4
+    TYPO = 1  # one letter off in one name, or a swap with a flaw: with a number or e-mail only
+    PARTIAL_SURNAME = 2  # part of a compound last name: with a number or e-mail only
+    PARTIAL = 3  # part of a compound first name, last name exact
+    SWAPPED = 4
+    EXACT = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,8 +65,16 @@ class NameMatch:
 
     @property
     def accepted(self) -> bool:
-        """Good enough to identify someone, if nobody else in the structure is as close."""
+        """Fits well enough to confirm the dossier a typed number or e-mail designates."""
         return self.kind >= NameKind.TYPO
+
+    @property
+    def enough_alone(self) -> bool:
+        """Fits well enough to identify someone by the names alone, if nobody else in the
+        structure fits as well. A typo or a partial last name, with no number or e-mail to
+        back them, have too often turned out to be another young person (Gérard/Girard,
+        Durand/Boyer-Durand)."""
+        return self.kind >= NameKind.PARTIAL
 
 
 @lru_cache(maxsize=65536)
@@ -89,7 +111,7 @@ class _Fit(enum.IntEnum):
     EXACT = 3
 
 
-def _fit(typed: _Form, held: _Form, *, first_name: bool) -> _Fit:
+def _fit(typed: _Form, held: _Form, *, first_name: bool, min_typo: int) -> _Fit:
     if not typed.compact or not held.compact:
         return _Fit.NONE
     if typed.compact == held.compact or typed.core == held.core:
@@ -98,7 +120,7 @@ def _fit(typed: _Form, held: _Form, *, first_name: bool) -> _Fit:
     if len(shorter) < len(longer) and shorter <= longer:
         return _Fit.PARTIAL
     if (
-        min(len(typed.core), len(held.core)) >= MIN_TYPO_LENGTH
+        min(len(typed.core), len(held.core)) >= min_typo
         and OSA.distance(typed.core, held.core) == 1
         and not (first_name and _two_first_names(typed.compact, held.compact))
     ):
@@ -106,24 +128,50 @@ def _fit(typed: _Form, held: _Form, *, first_name: bool) -> _Fit:
     return _Fit.NONE
 
 
+_VOWELS = frozenset("aeiouy")
+
+
 def _two_first_names(typed: str, held: str) -> bool:
-    """Josette is not Colette, Louis is not Louise: both are first names in their own right."""
-    return typed in KNOWN_FIRST_NAMES and held in KNOWN_FIRST_NAMES
+    """Josette is not Colette, Louis is not Louise: both are first names in their own right.
+
+    Besides the list of known first names, one letter added, dropped or changed *at the end*
+    as a vowel makes another first name, most often the other gender's (Simon/Simone,
+    Théo/Théa, Emma/Emmy, Dylan/Dylane), even for names the list does not hold.
+    """
+    if typed in KNOWN_FIRST_NAMES and held in KNOWN_FIRST_NAMES:
+        return True
+    short, long = sorted((typed, held), key=len)
+    if len(long) == len(short) + 1 and long.startswith(short):
+        return long[-1] in _VOWELS
+    return (
+        len(typed) == len(held)
+        and typed[:-1] == held[:-1]
+        and typed[-1] in _VOWELS
+        and held[-1] in _VOWELS
+    )
 
 
 def _combine(first: _Fit, last: _Fit) -> NameKind:
     """Both names must fit; at most one of them imperfectly."""
     if first is _Fit.NONE or last is _Fit.NONE:
         return NameKind.NONE
-    weaker = min(first, last)
-    if weaker is _Fit.EXACT:
+    if first is _Fit.EXACT and last is _Fit.EXACT:
         return NameKind.EXACT
-    if max(first, last) is not _Fit.EXACT:
+    if first is not _Fit.EXACT and last is not _Fit.EXACT:
         return NameKind.NONE
-    return NameKind.PARTIAL if weaker is _Fit.PARTIAL else NameKind.TYPO
+    if first is _Fit.PARTIAL:
+        return NameKind.PARTIAL
+    if last is _Fit.PARTIAL:
+        return NameKind.PARTIAL_SURNAME
+    return NameKind.TYPO
 
 
-_SCORES = {NameKind.EXACT: 1.0, NameKind.PARTIAL: 0.92, NameKind.TYPO: 0.9}
+_SCORES = {
+    NameKind.EXACT: 1.0,
+    NameKind.PARTIAL: 0.92,
+    NameKind.PARTIAL_SURNAME: 0.91,
+    NameKind.TYPO: 0.9,
+}
 
 
 def _fuzzy(
@@ -134,27 +182,35 @@ def _fuzzy(
     return round(0.85 * (first + last) / 200, 3)
 
 
-def compare_names(first_name: str, last_name: str, dossier: Dossier) -> NameMatch:
-    """How the names a participant typed fit a dossier's prenom, birth and usage names."""
+def compare_names(
+    first_name: str, last_name: str, dossier: Dossier, *, confirms_id: bool = False
+) -> NameMatch:
+    """How the names a participant typed fit a dossier's prenom, birth and usage names.
+
+    ``confirms_id``: the dossier was designated by the typed number or e-mail, so a typo in
+    a short name (three letters) is believable too.
+    """
+    min_typo = MIN_ID_TYPO_LENGTH if confirms_id else MIN_TYPO_LENGTH
     typed_first, typed_last = _form(first_name), _form(last_name)
     held_first = _form(dossier.prenom)
     surnames = [_form(s) for s in (dossier.nom_naissance, dossier.nom_usage) if s]
     if not surnames:
         return NameMatch(NameKind.NONE, 0.0)
     straight = _combine(
-        _fit(typed_first, held_first, first_name=True),
-        max(_fit(typed_last, s, first_name=False) for s in surnames),
+        _fit(typed_first, held_first, first_name=True, min_typo=min_typo),
+        max(_fit(typed_last, s, first_name=False, min_typo=min_typo) for s in surnames),
     )
     swapped = _combine(
-        _fit(typed_last, held_first, first_name=True),
-        max(_fit(typed_first, s, first_name=False) for s in surnames),
+        _fit(typed_last, held_first, first_name=True, min_typo=min_typo),
+        max(_fit(typed_first, s, first_name=False, min_typo=min_typo) for s in surnames),
     )
     if straight is not NameKind.NONE and straight >= swapped:
         return NameMatch(straight, _SCORES[straight])
     if swapped is NameKind.EXACT:
         return NameMatch(NameKind.SWAPPED, 0.97)
     if swapped is not NameKind.NONE:
-        return NameMatch(swapped, _SCORES[swapped] - 0.03)
+        # Swapped *and* flawed: credible only for the dossier a number designates.
+        return NameMatch(NameKind.TYPO, _SCORES[swapped] - 0.03)
     return NameMatch(NameKind.NONE, _fuzzy(typed_first, typed_last, held_first, surnames))
 
 

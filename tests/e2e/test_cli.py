@@ -165,7 +165,10 @@ def test_demo_shows_updates_then_a_run_with_none(tmp_path: Path) -> None:
     assert "the second run wrote nothing" in result.stdout
 
 
-@pytest.mark.parametrize("command", [[], ["sync"], ["simulate"], ["demo"]])
+@pytest.mark.parametrize(
+    "command",
+    [[], ["sync"], ["simulate"], ["demo"], ["review"], ["review", "list"], ["review", "resolve"]],
+)
 def test_every_command_has_help(command: list[str], tmp_path: Path) -> None:
     """--help works everywhere and exits 0."""
     result = cli([*command, "--help"], clean_env(), tmp_path)

@@ -230,3 +230,45 @@ def test_no_candidate_at_all() -> None:
     """Nobody resembling the participant: review with the reason no_candidate."""
     result = match(participation("Zoé", "Kwan"), ExternalId(), [HUGO], {}, {})
     assert isinstance(result, Unidentified) and result.reason is ReviewReason.NO_CANDIDATE
+
+
+def test_exact_names_are_clearly_better_than_a_partial_or_a_typo() -> None:
+    """Paul MARTIN typed exactly beats Paul-Henri MARTIN and Paul MARTINS elsewhere."""
+    paul = person("Paul", "MARTIN", did=30)
+    rivals = [person("Paul-Henri", "MARTIN", did=31), person("Paul", "MARTINS", did=32)]
+    tentative = match(participation("Paul", "Martin"), ExternalId(), [paul, rivals[0]], {}, {})
+    assert isinstance(tentative, Tentative) and tentative.dossier_id == 30
+    assert confirm(participation("Paul", "Martin"), tentative, [paul, *rivals]) == Identified(
+        30, "names"
+    )
+
+
+def test_a_partial_name_has_no_margin_over_an_exact_one_elsewhere() -> None:
+    """« Paul » for Paul-Henri is doubtful when a Paul MARTIN exists, even without prescription."""
+    paul_henri = person("Paul-Henri", "MARTIN", did=31)
+    tentative = match(participation("Paul", "Martin"), ExternalId(), [paul_henri], {}, {})
+    assert isinstance(tentative, Tentative)
+    result = confirm(participation("Paul", "Martin"), tentative, [person("Paul", "MARTIN", did=30)])
+    assert isinstance(result, Unidentified) and result.reason is ReviewReason.HOMONYM_IN_STRUCTURE
+
+
+@pytest.mark.parametrize(
+    ("typed", "held"),
+    [
+        ("Théo", "Théa"),
+        ("Enzo", "Enza"),
+        ("Dylan", "Dylane"),
+        ("Marin", "Marina"),
+        ("Emma", "Emmy"),
+    ],
+)
+def test_a_final_vowel_makes_another_first_name_not_a_typo(typed: str, held: str) -> None:
+    """Gendered variants are other people, even for names absent from the list."""
+    assert compare_names(typed, "Martin", person(held, "MARTIN")).kind is NameKind.NONE
+
+
+def test_a_typo_in_a_short_name_is_believed_only_with_the_dossier_number() -> None:
+    """« Kym » for Kim: too short to trust alone, credible for the dossier the number names."""
+    dossier = person("Kim", "NGUYEN")
+    assert compare_names("Kym", "Nguyen", dossier).kind is NameKind.NONE
+    assert compare_names("Kym", "Nguyen", dossier, confirms_id=True).kind is NameKind.TYPO

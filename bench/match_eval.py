@@ -1,0 +1,177 @@
+"""Precision and recall of the matcher, measured through a real sync.
+
+Generates a labelled data set (bench/matching/generate.py), serves it with the bundled
+simulators, runs one sync with a fresh state store, and compares what was written with the
+labels:
+
+- a *write* is wrong when it lands on another young person's dossier, or on another
+  prescription than the labels expect; it is *unsure* when it lands on the right person
+  although a careful counsellor could not have been certain;
+- *precision* = 1 − wrong writes / all writes;
+- *recall* = correct writes / participations a careful counsellor could match with certainty
+  and that have an open prescription (``expectedWrite``).
+
+Usage: python bench/match_eval.py [--participations N] [--structures S] [--seed K] [--data DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+from connector.bootstrap import build
+from connector.logs import configure_logging
+from connector.settings import load_settings
+from connector.simulators import (
+    create_imilo_app,
+    create_pix_app,
+    load_imilo_data,
+    load_pix_data,
+    running,
+)
+from connector.store.sql import SqlStateStore
+
+GENERATOR = Path(__file__).resolve().parent / "matching" / "generate.py"
+
+
+def generate(out: Path, participations: int, structures: int, seed: int) -> None:
+    subprocess.run(
+        [
+            sys.executable,
+            str(GENERATOR),
+            "--out",
+            str(out),
+            "--participations",
+            str(participations),
+            "--structures",
+            str(structures),
+            "--seed",
+            str(seed),
+        ],
+        check=True,
+    )
+
+
+def sync(data: Path, state: Path) -> tuple[dict[int, tuple[int, int]], dict[int, str]]:
+    """Run one sync over ``data``; return participation → (dossier, prescription) written,
+    and participation → review reason."""
+    mappings = state / "mappings"
+    mappings.mkdir()
+    database_url = f"sqlite:///{state / 'eval.db'}"
+    with (
+        running(create_pix_app(load_pix_data(data))) as pix_url,
+        running(create_imilo_app(load_imilo_data(data))) as imilo_url,
+    ):
+        settings = load_settings(
+            PIX_API_URL=pix_url,
+            PIX_CLIENT_ID="bench-client",
+            PIX_CLIENT_SECRET="bench-secret",  # noqa: S106 - the generated simulator's
+            IMILO_API_URL=imilo_url,
+            IMILO_API_KEY="bench-key",
+            CONNECTOR_DATABASE_URL=database_url,
+            CONNECTOR_MAPPINGS_DIR=str(mappings),
+        )
+        with build(settings) as connector:
+            report = connector.sync.run_once()
+        print(f"sync: {json.dumps(report.counts())}", file=sys.stderr)
+    store = SqlStateStore.open(database_url)
+    written = {
+        e.participation_id: (e.dossier_id, e.prescription_id)
+        for e in store.ledger_entries()
+        if e.state == "applied"
+    }
+    reasons = {e.participation_id: e.reason for e in store.reviews.entries()}
+    store.close()
+    return written, reasons
+
+
+def evaluate(
+    labels: list[dict[str, Any]],
+    written: dict[int, tuple[int, int]],
+    reasons: dict[int, str],
+) -> dict[str, Any]:
+    by_case: dict[str, Counter[str]] = defaultdict(Counter)
+    missed_because: Counter[str] = Counter()
+    for label in labels:
+        case = by_case[label["case"]]
+        case["n"] += 1
+        write = written.get(label["participationId"])
+        expected = label["expectedWrite"]
+        case["expected"] += int(expected)
+        if write is None:
+            case["missed"] += int(expected)
+            if expected:
+                missed_because[reasons.get(label["participationId"], "not reviewed")] += 1
+            continue
+        dossier, prescription = write
+        expected_prescription = label["expectedPrescriptionId"]
+        if dossier != label["trueDossierId"] or (
+            expected_prescription is not None and prescription != expected_prescription
+        ):
+            case["wrong"] += 1  # another young person's file, or the wrong prescription
+        elif expected:
+            case["correct"] += 1
+        else:
+            case["unsure"] += 1  # the right person, but a careful counsellor would have asked
+    total = sum(by_case.values(), Counter())
+    writes = total["correct"] + total["wrong"] + total["unsure"]
+    return {
+        "participations": len(labels),
+        "writes": writes,
+        "correct": total["correct"],
+        "wrong": total["wrong"],
+        "unsure": total["unsure"],
+        "expected": total["expected"],
+        "precision": round(1 - total["wrong"] / writes, 5) if writes else 1.0,
+        "recall": round(total["correct"] / total["expected"], 5) if total["expected"] else 1.0,
+        "by_case": {case: dict(counts) for case, counts in sorted(by_case.items())},
+        "missed_because": dict(missed_because.most_common()),
+    }
+
+
+def print_table(result: dict[str, Any]) -> None:
+    columns = ("n", "expected", "correct", "missed", "unsure", "wrong")
+    print(f"{'case':24}" + "".join(f"{c:>10}" for c in columns))
+    for case, counts in result["by_case"].items():
+        print(f"{case:24}" + "".join(f"{counts.get(c, 0):>10}" for c in columns))
+    print(
+        f"\nwrites {result['writes']}: correct {result['correct']}, unsure {result['unsure']}"
+        f" (right person, not certain), wrong {result['wrong']}; expected {result['expected']}"
+    )
+    print(f"precision {result['precision']:.5f}   recall {result['recall']:.5f}")
+    print("missed, by review reason:", result["missed_because"])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--participations", type=int, default=5000)
+    parser.add_argument("--structures", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--data", type=Path, help="an existing labelled data set instead")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    args = parser.parse_args()
+    configure_logging("ERROR")
+    with tempfile.TemporaryDirectory(prefix="pix-imilo-eval-") as tmp:
+        data = args.data
+        if data is None:
+            data = Path(tmp) / "data"
+            generate(data, args.participations, args.structures, args.seed)
+        state = Path(tmp) / "state"
+        state.mkdir()
+        labels = json.loads((data / "labels.json").read_text(encoding="utf-8"))
+        result = evaluate(labels, *sync(data, state))
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print_table(result)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
