@@ -8,8 +8,17 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_validator
+from apscheduler.triggers.cron import CronTrigger
+from pydantic import (
+    AnyHttpUrl,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -17,6 +26,7 @@ from connector.errors import ConfigurationError
 
 __all__ = [
     "DEFAULT_DATABASE_URL",
+    "DEFAULT_SCHEDULE",
     "Settings",
     "StoreSettings",
     "load_settings",
@@ -24,6 +34,8 @@ __all__ = [
 ]
 
 DEFAULT_DATABASE_URL = "sqlite:///var/pix-imilo.db"
+# Every 15 minutes from 07:00 to 19:45, Monday to Saturday: the last run ends by 20:00.
+DEFAULT_SCHEDULE = "*/15 7-19 * * 1-6"
 
 _S = TypeVar("_S", bound="StoreSettings")
 
@@ -52,20 +64,70 @@ class Settings(StoreSettings):
 
     pix_api_url: AnyHttpUrl = Field(validation_alias="PIX_API_URL")
     pix_client_id: str = Field(min_length=1, validation_alias="PIX_CLIENT_ID")
-    pix_client_secret: SecretStr = Field(validation_alias="PIX_CLIENT_SECRET")
+    # Secrets come from the variable, or from a file named by <VARIABLE>_FILE (Docker and
+    # Kubernetes secrets); see ``_secrets_from_files``.
+    pix_client_secret: SecretStr = Field(SecretStr(""), validation_alias="PIX_CLIENT_SECRET")
+    pix_client_secret_file: Path | None = Field(None, validation_alias="PIX_CLIENT_SECRET_FILE")
     imilo_api_url: AnyHttpUrl = Field(validation_alias="IMILO_API_URL")
-    imilo_api_key: SecretStr = Field(validation_alias="IMILO_API_KEY")
+    imilo_api_key: SecretStr = Field(SecretStr(""), validation_alias="IMILO_API_KEY")
+    imilo_api_key_file: Path | None = Field(None, validation_alias="IMILO_API_KEY_FILE")
 
-    @field_validator("pix_client_secret", "imilo_api_key")
+    # The worker
+    schedule: str = Field(DEFAULT_SCHEDULE, validation_alias="CONNECTOR_SCHEDULE")
+    timezone: str = Field("Europe/Paris", validation_alias="CONNECTOR_TIMEZONE")
+    run_on_start: bool = Field(True, validation_alias="CONNECTOR_RUN_ON_START")
+    http_port: int = Field(8080, ge=0, le=65535, validation_alias="CONNECTOR_HTTP_PORT")
+
+    @field_validator("timezone")
     @classmethod
-    def _not_blank(cls, value: SecretStr) -> SecretStr:
-        if not value.get_secret_value().strip():
-            raise ValueError("must not be empty")
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone '{value}' (e.g. Europe/Paris)") from None
         return value
+
+    @model_validator(mode="after")
+    def _schedule_is_cron(self) -> Settings:
+        try:
+            CronTrigger.from_crontab(self.schedule, timezone=self.timezone)
+        except ValueError:
+            raise ValueError(
+                "CONNECTOR_SCHEDULE: not a 5-field cron expression "
+                f"(got '{self.schedule}', e.g. '{DEFAULT_SCHEDULE}')"
+            ) from None
+        return self
+
+    @model_validator(mode="after")
+    def _secrets_from_files(self) -> Settings:
+        for name, file_name in (
+            ("pix_client_secret", "pix_client_secret_file"),
+            ("imilo_api_key", "imilo_api_key_file"),
+        ):
+            variable = name.upper()
+            value: SecretStr = getattr(self, name)
+            path: Path | None = getattr(self, file_name)
+            if path is not None:
+                if value.get_secret_value():
+                    raise ValueError(f"{variable}: set it or {variable}_FILE, not both")
+                try:
+                    text = path.read_text(encoding="utf-8").strip()
+                except OSError:
+                    raise ValueError(f"{variable}_FILE: cannot read '{path}'") from None
+                if not text:
+                    raise ValueError(f"{variable}_FILE: '{path}' is empty")
+                setattr(self, name, SecretStr(text))
+            elif not value.get_secret_value().strip():
+                hint = _HINTS[variable]
+                raise ValueError(f"{variable}: not set (set it to {hint}, or {variable}_FILE)")
+        return self
 
 
 def _describe(error: ErrorDetails) -> str:
-    name = str(error["loc"][0]) if error.get("loc") else "settings"
+    if not error.get("loc"):
+        # A whole-model check: its message already names the variable.
+        return str(error.get("msg", "invalid settings")).removeprefix("Value error, ")
+    name = str(error["loc"][0])
     variable = name.upper()
     for field_name, info in Settings.model_fields.items():
         if field_name == name or info.validation_alias == name:
