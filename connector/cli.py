@@ -86,10 +86,10 @@ def _sync(args: argparse.Namespace) -> int:
 
 
 def _simulate(args: argparse.Namespace) -> int:
+    from connector.serving import serve_forever
     from connector.simulators.fixtures import FixtureError, load_imilo_data, load_pix_data
     from connector.simulators.imilo import create_imilo_app
     from connector.simulators.pix import create_pix_app
-    from connector.simulators.server import serve_forever
 
     if not args.data.is_dir():
         raise ConfigurationError(f"--data: '{args.data}' is not a directory")

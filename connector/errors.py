@@ -50,7 +50,13 @@ class ApiError(ConnectorError):
 
 
 class TransientApiError(ApiError):
-    """The call may succeed if tried again later."""
+    """The call may succeed if tried again later (after ``retry_after`` seconds, if known)."""
+
+    def __init__(
+        self, api: str, message: str, status: int | None = None, retry_after: float | None = None
+    ) -> None:
+        super().__init__(api, message, status)
+        self.retry_after = retry_after
 
 
 class FatalApiError(ApiError):

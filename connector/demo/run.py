@@ -13,11 +13,11 @@ import httpx
 from connector.bootstrap import build
 from connector.logs import configure_logging
 from connector.report import RunReport
+from connector.serving import running
 from connector.settings import Settings, load_settings
 from connector.simulators.fixtures import load_imilo_data, load_pix_data
 from connector.simulators.imilo import create_imilo_app
 from connector.simulators.pix import create_pix_app
-from connector.simulators.server import running
 from connector.tables import render_table
 
 __all__ = ["run_demo"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any
@@ -25,6 +26,8 @@ from connector.errors import (
     TransientApiError,
 )
 from connector.imilo import wire
+from connector.instrumented import ApiObserver
+from connector.retry import DEFAULT_RETRY, RetryPolicy, call_with_retries, retry_after_seconds
 
 __all__ = ["INSCRITS_PAGE_SIZE", "HttpIMilo"]
 
@@ -47,7 +50,13 @@ class HttpIMilo:
         *,
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
         transport: httpx.BaseTransport | None = None,
+        retry: RetryPolicy = DEFAULT_RETRY,
+        observer: ApiObserver | None = None,
+        stop: threading.Event | None = None,
     ) -> None:
+        self._retry = retry
+        self._observer = observer
+        self._stop = stop
         self._client = httpx.Client(
             base_url=base_url.rstrip("/"),
             headers={API_KEY_HEADER: api_key, "Accept": "application/json"},
@@ -58,7 +67,18 @@ class HttpIMilo:
     def close(self) -> None:
         self._client.close()
 
-    def _call(
+    def _call(self, method: str, path: str, what: str, **kwargs: Any) -> Any:
+        """One request, retried on transient errors. Every write carries its idempotency
+        key, so retrying a write whose answer was lost cannot apply it twice."""
+        observer = self._observer
+        return call_with_retries(
+            lambda: self._attempt(method, path, what, **kwargs),
+            policy=self._retry,
+            on_retry=(lambda: observer.observe_retry("imilo")) if observer else lambda: None,
+            stop=self._stop,
+        )
+
+    def _attempt(
         self,
         method: str,
         path: str,
@@ -82,7 +102,12 @@ class HttpIMilo:
         if status == 404 and missing_ok:
             return None
         if status == 429 or status >= 500:
-            raise TransientApiError("imilo", f"{what} is unavailable", status)
+            raise TransientApiError(
+                "imilo",
+                f"{what} is unavailable",
+                status,
+                retry_after_seconds(response.headers.get("retry-after")),
+            )
         if status == 401:
             raise FatalApiError("imilo", f"{what}: the API key was refused (IMILO_API_KEY)", 401)
         if status == 409:

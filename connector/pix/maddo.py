@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
@@ -10,8 +11,10 @@ import httpx
 
 from connector.domain.model import Campaign, Organisation
 from connector.errors import FatalApiError, MalformedResponse, TransientApiError
+from connector.instrumented import ApiObserver
 from connector.pix.auth import PixTokenAuth
 from connector.pix.records import ParticipationRecord, parse_participation
+from connector.retry import DEFAULT_RETRY, RetryPolicy, call_with_retries, retry_after_seconds
 
 __all__ = ["CAMPAIGNS_PAGE_SIZE", "PARTICIPATIONS_PAGE_SIZE", "MaddoPix"]
 
@@ -24,7 +27,12 @@ MAX_PAGES = 100_000  # a guard against a server that never stops paging
 def _check(response: httpx.Response, what: str) -> Any:
     status = response.status_code
     if status == 429 or status >= 500:
-        raise TransientApiError("pix", f"{what} is unavailable", status)
+        raise TransientApiError(
+            "pix",
+            f"{what} is unavailable",
+            status,
+            retry_after_seconds(response.headers.get("retry-after")),
+        )
     if status == 403:
         raise FatalApiError("pix", f"{what} is outside this client's organisations or scopes", 403)
     if status >= 400:
@@ -54,7 +62,13 @@ class MaddoPix:
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
         transport: httpx.BaseTransport | None = None,
         clock: Callable[[], float] | None = None,
+        retry: RetryPolicy = DEFAULT_RETRY,
+        observer: ApiObserver | None = None,
+        stop: threading.Event | None = None,
     ) -> None:
+        self._retry = retry
+        self._observer = observer
+        self._stop = stop
         auth = (
             PixTokenAuth(base_url, client_id, client_secret, clock=clock)
             if clock is not None
@@ -69,13 +83,22 @@ class MaddoPix:
         self._client.close()
 
     def _get(self, path: str, what: str, params: dict[str, str] | None = None) -> Any:
-        try:
-            response = self._client.get(path, params=params)
-        except httpx.TimeoutException:
-            raise TransientApiError("pix", f"{what} timed out") from None
-        except httpx.TransportError:
-            raise TransientApiError("pix", f"{what}: connection failed") from None
-        return _check(response, what)
+        def attempt() -> Any:
+            try:
+                response = self._client.get(path, params=params)
+            except httpx.TimeoutException:
+                raise TransientApiError("pix", f"{what} timed out") from None
+            except httpx.TransportError:
+                raise TransientApiError("pix", f"{what}: connection failed") from None
+            return _check(response, what)
+
+        observer = self._observer
+        return call_with_retries(
+            attempt,
+            policy=self._retry,
+            on_retry=(lambda: observer.observe_retry("pix")) if observer else lambda: None,
+            stop=self._stop,
+        )
 
     def organisations(self) -> list[Organisation]:
         body = self._get("/api/organizations", "organisations")

@@ -1,5 +1,6 @@
 """Bundled Pix and I-Milo simulators: real HTTP servers loaded from a fixture directory."""
 
+from connector.serving import running, serve_forever
 from connector.simulators.fixtures import (
     FixtureError,
     ImiloData,
@@ -9,7 +10,6 @@ from connector.simulators.fixtures import (
 )
 from connector.simulators.imilo import create_imilo_app
 from connector.simulators.pix import create_pix_app
-from connector.simulators.server import running, serve_forever
 
 __all__ = [
     "FixtureError",

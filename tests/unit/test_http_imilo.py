@@ -13,6 +13,7 @@ import respx
 from connector.domain.model import Nature, NewActualite, PrescriptionStatus
 from connector.errors import FatalApiError, PrescriptionConflict, TransientApiError
 from connector.imilo.http import HttpIMilo
+from connector.retry import NO_RETRY, RetryPolicy
 
 BASE = "http://imilo.test"
 
@@ -34,7 +35,7 @@ def inscrit(pid: int) -> dict[str, object]:
 
 @pytest.fixture
 def imilo() -> Iterator[HttpIMilo]:
-    adapter = HttpIMilo(BASE, "the-key")
+    adapter = HttpIMilo(BASE, "the-key", retry=NO_RETRY)
     yield adapter
     adapter.close()
 
@@ -156,3 +157,53 @@ def test_server_errors_and_timeouts_are_transient(imilo: HttpIMilo) -> None:
     for _ in range(3):
         with pytest.raises(TransientApiError):
             imilo.dossier(1)
+
+
+class Retries:
+    def __init__(self) -> None:
+        self.count = 0
+
+    def observe_request(self, api: str, status: int | None, seconds: float) -> None:
+        pass
+
+    def observe_retry(self, api: str) -> None:
+        self.count += 1
+
+
+@respx.mock
+def test_transient_errors_are_retried_and_counted() -> None:
+    """A 503 then a 429 with Retry-After, then success: two retries, one answer."""
+    retries = Retries()
+    adapter = HttpIMilo(
+        BASE, "k", retry=RetryPolicy(attempts=4, initial_wait=0.01, max_wait=0.02), observer=retries
+    )
+    route = respx.get(f"{BASE}/sue/dossiers/1")
+    route.side_effect = [
+        httpx.Response(503),
+        httpx.Response(429, headers={"Retry-After": "0"}),
+        httpx.Response(404, json={"message": "none"}),
+    ]
+    assert adapter.dossier(1) is None
+    assert route.call_count == 3 and retries.count == 2
+
+
+@respx.mock
+def test_a_refused_request_is_not_retried() -> None:
+    """A 4xx other than 429 fails at once: retrying cannot help."""
+    adapter = HttpIMilo(BASE, "k", retry=RetryPolicy(attempts=4, initial_wait=0.01))
+    route = respx.put(f"{BASE}/operateurs/dossiers/1/prescriptions/2").mock(
+        return_value=httpx.Response(422, json={"message": "bad"})
+    )
+    with pytest.raises(FatalApiError):
+        adapter.mark_realised(1, 2, date(2026, 3, 12), comment="c", idempotency_key="k")
+    assert route.call_count == 1
+
+
+@respx.mock
+def test_retries_stop_at_the_attempt_limit() -> None:
+    """After the last attempt the transient error is raised to the caller."""
+    adapter = HttpIMilo(BASE, "k", retry=RetryPolicy(attempts=3, initial_wait=0.01, max_wait=0.01))
+    route = respx.get(f"{BASE}/sue/dossiers/1").mock(return_value=httpx.Response(502))
+    with pytest.raises(TransientApiError):
+        adapter.dossier(1)
+    assert route.call_count == 3

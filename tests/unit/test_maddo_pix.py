@@ -13,6 +13,7 @@ from connector.domain.model import Campaign, Participation
 from connector.errors import FatalApiError, MalformedResponse, TransientApiError
 from connector.pix.maddo import MaddoPix
 from connector.pix.records import InvalidParticipation
+from connector.retry import NO_RETRY
 
 BASE = "http://pix.test"
 CAMPAIGN = Campaign(
@@ -56,7 +57,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def pix(clock: Clock) -> Iterator[MaddoPix]:
-    source = MaddoPix(BASE, "c", "secret", clock=clock)
+    source = MaddoPix(BASE, "c", "secret", clock=clock, retry=NO_RETRY)
     yield source
     source.close()
 

@@ -1,4 +1,4 @@
-"""Serve a simulator app: forever (command line) or in a background thread (tests, demos)."""
+"""Serve an ASGI app with uvicorn: forever (command line) or in a background thread."""
 
 from __future__ import annotations
 
@@ -42,14 +42,14 @@ def running(app: ASGIApp, host: str = "127.0.0.1", port: int = 0) -> Iterator[st
     bound_port = sock.getsockname()[1]
     server = uvicorn.Server(_config(app, host, bound_port))
     thread = threading.Thread(
-        target=server.run, kwargs={"sockets": [sock]}, name="simulator", daemon=True
+        target=server.run, kwargs={"sockets": [sock]}, name="http-server", daemon=True
     )
     thread.start()
     try:
         deadline = time.monotonic() + _STARTUP_TIMEOUT_SECONDS
         while not server.started:
             if not thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError(f"simulator failed to start on {host}:{bound_port}")
+                raise RuntimeError(f"the HTTP server failed to start on {host}:{bound_port}")
             time.sleep(0.01)
         url_host = f"[{host}]" if family == socket.AF_INET6 else host
         yield f"http://{url_host}:{bound_port}"

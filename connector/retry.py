@@ -1,0 +1,87 @@
+"""Retries at the adapter boundary (tenacity): transient errors only, with backoff and jitter,
+``Retry-After`` honoured within a cap, an overall deadline, and a stop on shutdown."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    stop_after_delay,
+    stop_when_event_set,
+    wait_exponential_jitter,
+)
+
+from connector.errors import TransientApiError
+
+__all__ = ["DEFAULT_RETRY", "NO_RETRY", "RetryPolicy", "call_with_retries", "retry_after_seconds"]
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    attempts: int = 4
+    initial_wait: float = 0.5
+    max_wait: float = 8.0
+    deadline: float = 60.0  # for one call, all attempts and waits included
+    max_retry_after: float = 30.0  # a server asking for longer is not waited for
+
+
+DEFAULT_RETRY = RetryPolicy()
+NO_RETRY = RetryPolicy(attempts=1)
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """The ``Retry-After`` header in seconds (the HTTP-date form is rare here: ignored)."""
+    if value is None:
+        return None
+    try:
+        seconds = float(value.strip())
+    except ValueError:
+        return None
+    return seconds if seconds >= 0 else None
+
+
+def call_with_retries(
+    call: Callable[[], T],
+    *,
+    policy: RetryPolicy,
+    on_retry: Callable[[], None] = lambda: None,
+    stop: threading.Event | None = None,
+) -> T:
+    """Run ``call``; retry it on ``TransientApiError`` as the policy allows."""
+    if policy.attempts <= 1:
+        return call()
+    backoff = wait_exponential_jitter(
+        multiplier=policy.initial_wait, max=policy.max_wait, jitter=policy.initial_wait
+    )
+
+    def wait(state: RetryCallState) -> float:
+        error = state.outcome.exception() if state.outcome else None
+        asked = getattr(error, "retry_after", None)
+        if isinstance(asked, int | float) and asked <= policy.max_retry_after:
+            return float(asked)
+        return float(backoff(state))
+
+    halt = stop_after_attempt(policy.attempts) | stop_after_delay(policy.deadline)
+    event = stop or threading.Event()
+
+    def sleep(seconds: float) -> None:
+        event.wait(seconds)  # a shutdown cuts the wait short; the stop condition then holds
+
+    retrying = Retrying(
+        retry=retry_if_exception_type(TransientApiError),
+        stop=halt | stop_when_event_set(event),
+        wait=wait,
+        sleep=sleep,
+        before_sleep=lambda _state: on_retry(),
+        reraise=True,
+    )
+    return retrying(call)
