@@ -113,11 +113,11 @@ def _demo(_args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    configure_logging(
-        os.environ.get("CONNECTOR_LOG_LEVEL", "INFO"), os.environ.get("CONNECTOR_LOG_FORMAT")
-    )
     handlers = {"sync": _sync, "simulate": _simulate, "demo": _demo, "review": run_review}
     try:
+        configure_logging(
+            os.environ.get("CONNECTOR_LOG_LEVEL", "INFO"), os.environ.get("CONNECTOR_LOG_FORMAT")
+        )
         return handlers[args.command](args)
     except ConfigurationError as error:
         print(f"pix-imilo: configuration error: {error}", file=sys.stderr)

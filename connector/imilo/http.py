@@ -27,6 +27,7 @@ from connector.errors import (
 )
 from connector.imilo import wire
 from connector.instrumented import ApiObserver
+from connector.logs import register_secret
 from connector.retry import DEFAULT_RETRY, RetryPolicy, call_with_retries, retry_after_seconds
 
 __all__ = ["INSCRITS_PAGE_SIZE", "HttpIMilo"]
@@ -57,6 +58,7 @@ class HttpIMilo:
         self._retry = retry
         self._observer = observer
         self._stop = stop
+        register_secret(api_key)
         self._client = httpx.Client(
             base_url=base_url.rstrip("/"),
             headers={API_KEY_HEADER: api_key, "Accept": "application/json"},

@@ -13,6 +13,7 @@ from collections.abc import Callable, Generator
 import httpx
 
 from connector.errors import FatalApiError, MalformedResponse, TransientApiError
+from connector.logs import register_secret
 
 __all__ = ["TOKEN_LIFETIME_SECONDS", "PixTokenAuth"]
 
@@ -34,6 +35,7 @@ class PixTokenAuth(httpx.Auth):
         clock: Callable[[], float] = time.monotonic,
         lifetime_seconds: float = TOKEN_LIFETIME_SECONDS,
     ) -> None:
+        register_secret(client_secret)
         self._token_url = base_url.rstrip("/") + TOKEN_PATH
         self._client_id = client_id
         self._client_secret = client_secret
@@ -76,6 +78,7 @@ class PixTokenAuth(httpx.Auth):
             raise MalformedResponse("pix", "the token answer has no access_token") from None
         if not isinstance(token, str) or not token:
             raise MalformedResponse("pix", "the token answer has no access_token")
+        register_secret(token)  # never in a log line, even inside an error message
         self._token = token
         self._obtained_at = self._clock()
         self.tokens_obtained += 1
