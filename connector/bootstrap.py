@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+import httpx
+
 from connector.imilo.http import HttpIMilo
+from connector.instrumented import InstrumentedTransport
+from connector.logs import register_secret
 from connector.mappings import Mappings, load_mappings
+from connector.metrics import Metrics
 from connector.pix.maddo import MaddoPix
 from connector.settings import Settings
 from connector.store.sql import SqlStateStore
@@ -30,19 +36,47 @@ class Connector:
         self.store.close()
 
 
+def _transport(api: str, metrics: Metrics | None) -> httpx.BaseTransport | None:
+    if metrics is None:
+        return None
+    return InstrumentedTransport(httpx.HTTPTransport(), api, metrics)
+
+
 @contextmanager
-def build(settings: Settings) -> Iterator[Connector]:
-    """Wire adapters, store and mappings into a ready ``Sync``; close them all afterwards."""
+def build(
+    settings: Settings,
+    *,
+    metrics: Metrics | None = None,
+    stop: threading.Event | None = None,
+) -> Iterator[Connector]:
+    """Wire adapters, store and mappings into a ready ``Sync``; close them all afterwards.
+
+    With ``metrics``, every API request is timed and every retry counted; with ``stop``,
+    retries and runs end early once it is set.
+    """
+    pix_secret = settings.pix_client_secret.get_secret_value()
+    imilo_key = settings.imilo_api_key.get_secret_value()
+    register_secret(pix_secret)
+    register_secret(imilo_key)
     mappings = load_mappings(settings.mappings_dir)
     store = SqlStateStore.open(settings.database_url)
     pix = MaddoPix(
         str(settings.pix_api_url),
         settings.pix_client_id,
-        settings.pix_client_secret.get_secret_value(),
+        pix_secret,
+        transport=_transport("pix", metrics),
+        observer=metrics,
+        stop=stop,
     )
-    imilo = HttpIMilo(str(settings.imilo_api_url), settings.imilo_api_key.get_secret_value())
+    imilo = HttpIMilo(
+        str(settings.imilo_api_url),
+        imilo_key,
+        transport=_transport("imilo", metrics),
+        observer=metrics,
+        stop=stop,
+    )
     connector = Connector(
-        sync=Sync(pix, imilo, store, mappings),
+        sync=Sync(pix, imilo, store, mappings, stop=stop),
         pix=pix,
         imilo=imilo,
         store=store,

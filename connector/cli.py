@@ -5,9 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
+import threading
 from collections.abc import Sequence
+from datetime import UTC, date, datetime, time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from connector import __version__
 from connector.errors import ConfigurationError, UsageError
@@ -39,6 +43,30 @@ def _parser() -> argparse.ArgumentParser:
     sync.add_argument(
         "--json", action="store_true", help="print the run's counts as one JSON line at the end"
     )
+    sync.add_argument(
+        "--campaign", metavar="CODE", help="only this Pix campaign (by its code), e.g. a replay"
+    )
+    sync.add_argument(
+        "--since",
+        metavar="YYYY-MM-DD",
+        help="read participations from this day (00:00 in CONNECTOR_TIMEZONE) instead of the "
+        "cursor; replays stay idempotent and never move cursors back",
+    )
+
+    commands.add_parser(
+        "worker",
+        help="run the sync on a schedule, with /healthz, /readyz and /metrics",
+        description="Run the sync on CONNECTOR_SCHEDULE (cron, read in CONNECTOR_TIMEZONE), "
+        "serve /healthz, /readyz and /metrics on CONNECTOR_HTTP_PORT, and stop cleanly on "
+        "SIGTERM or SIGINT (exit 0).",
+    )
+    health = commands.add_parser(
+        "healthcheck",
+        help="exit 0 if the local worker answers /healthz (for container health checks)",
+        description="Ask the worker on this host for /healthz (port CONNECTOR_HTTP_PORT, "
+        "default 8080). Exit 0 if it answers, 1 otherwise.",
+    )
+    health.add_argument("--timeout", type=float, default=3.0, help="seconds (default 3)")
 
     simulate = commands.add_parser(
         "simulate",
@@ -62,17 +90,37 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _replay_since(text: str | None, timezone: str) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"--since: expected a date as YYYY-MM-DD (got '{text}')") from None
+    return datetime.combine(day, time(0), ZoneInfo(timezone)).astimezone(UTC)
+
+
+def _stop_on_signals() -> threading.Event:
+    """SIGTERM and SIGINT ask for a clean stop after the write in flight."""
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    return stop
+
+
 def _sync(args: argparse.Namespace) -> int:
     from connector.bootstrap import build
     from connector.settings import load_settings
+    from connector.sync import RunScope
 
     if not args.once:
-        raise ConfigurationError(
-            "sync: only one-off runs are available here: use `pix-imilo sync --once`"
+        raise UsageError(
+            "sync: add --once for a single run; `pix-imilo worker` runs it on a schedule"
         )
     settings = load_settings()
-    with build(settings) as connector:
-        report = connector.sync.run_once()
+    scope = RunScope(args.campaign, _replay_since(args.since, settings.timezone))
+    with build(settings, stop=_stop_on_signals()) as connector:
+        report = connector.sync.run_once(scope)
     if args.json:
         print(json.dumps(report.as_json(), ensure_ascii=False), flush=True)
     else:
@@ -105,6 +153,26 @@ def _simulate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _worker(_args: argparse.Namespace) -> int:
+    from connector.settings import load_settings
+    from connector.worker import Worker
+
+    return Worker(load_settings()).run()
+
+
+def _healthcheck(args: argparse.Namespace) -> int:
+    import urllib.request
+
+    port = os.environ.get("CONNECTOR_HTTP_PORT", "8080")
+    try:
+        with urllib.request.urlopen(
+            f"http://127.0.0.1:{int(port)}/healthz", timeout=args.timeout
+        ) as answer:
+            return EXIT_OK if answer.status == 200 else EXIT_FAILED
+    except (OSError, ValueError):
+        return EXIT_FAILED
+
+
 def _demo(_args: argparse.Namespace) -> int:
     from connector.demo.run import run_demo
 
@@ -113,7 +181,14 @@ def _demo(_args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    handlers = {"sync": _sync, "simulate": _simulate, "demo": _demo, "review": run_review}
+    handlers = {
+        "sync": _sync,
+        "worker": _worker,
+        "healthcheck": _healthcheck,
+        "simulate": _simulate,
+        "demo": _demo,
+        "review": run_review,
+    }
     try:
         configure_logging(
             os.environ.get("CONNECTOR_LOG_LEVEL", "INFO"), os.environ.get("CONNECTOR_LOG_FORMAT")

@@ -25,16 +25,19 @@ class RunReport:
     quarantined: int = 0
     failed: int = 0
     recovered: int = 0
+    interrupted: bool = False
     errors: list[str] = field(default_factory=list)
     reviews_by_reason: Counter[str] = field(default_factory=Counter)
     applied: list[PlannedWrite] = field(default_factory=list)
 
     @property
     def completed(self) -> bool:
-        return not self.errors and self.failed == 0
+        return not self.errors and self.failed == 0 and not self.interrupted
 
     @property
     def outcome(self) -> str:
+        if self.interrupted:
+            return "interrupted"
         return "completed" if self.completed else "failed"
 
     def counts(self) -> dict[str, int]:

@@ -6,6 +6,7 @@ adapters and the store.
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
@@ -43,7 +44,7 @@ from connector.store.review_queue import DISMISSED, RESOLVED, ReviewEntry
 from connector.store.sql import SqlStateStore
 from connector.writer import RealisationWriter, WriteOutcome
 
-__all__ = ["DEFAULT_OFFER_NAME", "DEFAULT_OVERLAP", "Sync"]
+__all__ = ["DEFAULT_OFFER_NAME", "DEFAULT_OVERLAP", "RunScope", "Sync"]
 
 log = structlog.get_logger("connector.sync")
 
@@ -55,6 +56,14 @@ DEFAULT_OVERLAP = timedelta(hours=1)
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class RunScope:
+    """What one run covers: everything, or one campaign, from a date (a replay)."""
+
+    campaign_code: str | None = None
+    since: datetime | None = None
 
 
 @dataclass
@@ -79,7 +88,10 @@ class Sync:
         clock: Callable[[], datetime] = utc_now,
         offer_name: str = DEFAULT_OFFER_NAME,
         overlap: timedelta = DEFAULT_OVERLAP,
+        stop: threading.Event | None = None,
     ) -> None:
+        self._stop = stop
+        self._scope = RunScope()
         self._pix = pix
         self._imilo = imilo
         self._store = store
@@ -89,7 +101,9 @@ class Sync:
         self._overlap = overlap
         self._identifier = Identifier(imilo)
 
-    def run_once(self) -> RunReport:
+    def run_once(self, scope: RunScope | None = None) -> RunReport:
+        """One run over every mapped organisation, or over ``scope`` only (a replay)."""
+        self._scope = scope or RunScope()
         report = RunReport(run_id=str(uuid.uuid4()))
         structlog.contextvars.bind_contextvars(run_id=report.run_id)
         try:
@@ -103,6 +117,8 @@ class Sync:
                 report.errors.append(str(error))
                 structures = {}
             for code, organisations in sorted(structures.items()):
+                if self._stopping(report):
+                    break
                 self._sync_structure(code, organisations, writer, report)
             self._store.finish_run(report.run_id, self._clock(), report.outcome, report.counts())
             log.info("run_finished", outcome=report.outcome, **report.counts())
@@ -110,9 +126,20 @@ class Sync:
         finally:
             structlog.contextvars.unbind_contextvars("run_id")
 
+    def _stopping(self, report: RunReport) -> bool:
+        """A shutdown was asked: stop before the next write, leaving cursors where the
+        handled records allow."""
+        if self._stop is not None and self._stop.is_set():
+            if not report.interrupted:
+                log.warning("run_interrupted")
+            report.interrupted = True
+        return report.interrupted
+
     # steps ---------------------------------------------------------------------------------
     def _resume_pending(self, writer: RealisationWriter, report: RunReport) -> None:
         for entry in self._store.pending_writes():
+            if self._stopping(report):
+                return
             log.info("resuming_interrupted_write", participation_id=entry.participation_id)
             outcome = writer.resume(entry)
             if outcome is WriteOutcome.APPLIED:
@@ -190,6 +217,8 @@ class Sync:
         )
         reviews: list[Review] = []
         for decision in decisions:
+            if isinstance(decision, PlannedWrite) and self._stopping(report):
+                break
             if isinstance(decision, NoChange):
                 report.unchanged += 1
             elif isinstance(decision, Review):
@@ -208,7 +237,8 @@ class Sync:
                 dossier_id=item.dossier_id,
                 candidates=[list(pair) for pair in item.ranked],
             )
-        self._checkpoint(batches, failed_campaigns)
+        if not report.interrupted:
+            self._checkpoint(batches, failed_campaigns)
 
     def _with_decisions(
         self,
@@ -276,6 +306,8 @@ class Sync:
                 mapping = self._mappings.campaign(campaign.code)
                 if campaign.type != CampaignType.ASSESSMENT or mapping.ignore:
                     continue
+                if self._scope.campaign_code not in (None, campaign.code):
+                    continue
                 rules = CampaignRules(
                     modality=mapping.modality,
                     diagnostic=diagnostic_type(campaign.target_profile_name, mapping.diagnostic),
@@ -287,6 +319,8 @@ class Sync:
         batch = _CampaignBatch(campaign, rules)
         cursor = self._store.cursor(campaign.id)
         since = cursor - self._overlap if cursor is not None else None
+        if self._scope.since is not None:
+            since = self._scope.since  # a replay: cursors never move back, the ledger dedups
         records = []
         try:
             records = list(self._pix.participations(campaign, since))

@@ -116,7 +116,7 @@ PARTICIPATIONS = [
     (1, 10, "SHARED", "2026-03-12T22:59:00Z", "lea", "durand", "1000001"),
     (2, 10, "SHARED", "2026-03-12T23:01:00Z", "Moussa", "NDIAYE", " 1000002 "),
     (3, 20, "SHARED", "2026-03-12T19:59:00Z", "Kevin", "Payet", "1000003"),
-    (4, 20, "SHARED", "2026-03-12T20:01:00Z", "Maelys", "Grondin", "1000004"),
+    (4, 20, "SHARED", "2026-03-12T20:01:00Z", "Maelys", "Grondin", " Jeune.1000004@Example.org"),
     (5, 30, "SHARED", "2026-03-13T02:59:00Z", "Noe", "Jean Baptiste", "1000005"),
     (6, 30, "SHARED", "2026-03-13T03:01:00Z", "INES", "BIRONNEAU", "1000006"),
     (7, 11, "SHARED", "2026-04-02T09:00:00Z", "Hugo", "Martin", "1000007"),
@@ -179,6 +179,14 @@ ORGANISATIONS_YAML = "organisations:\n  2: '97411S00'\n"
 CAMPAIGNS_YAML = "campaigns:\n  PARATEL:\n    modality: group\n  PARIGNO:\n    ignore: true\n"
 API_KEY = "scenario-key"
 CLIENT_ID, CLIENT_SECRET = "scenario-client", "scenario-secret"
+
+
+def mail(dossier_id: int) -> str:
+    return f"jeune.{dossier_id}@example.org"
+
+
+def birth_date(dossier_id: int) -> str:
+    return f"2006-{1 + dossier_id % 12:02d}-{1 + dossier_id % 28:02d}"
 
 
 def initial_prescriptions() -> dict[int, tuple[str, str | None]]:

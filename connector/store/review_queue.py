@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from connector.domain.model import Participation, ParticipationStatus
 from connector.domain.plan import Review
@@ -165,6 +165,14 @@ class ReviewQueue:
             query = query.where(review.c.status == status)
         with self._engine.begin() as conn:
             return [_entry(row) for row in conn.execute(query).all()]
+
+    def open_count(self) -> int:
+        with self._engine.begin() as conn:
+            return int(
+                conn.execute(
+                    select(func.count()).select_from(review).where(review.c.status == OPEN)
+                ).scalar_one()
+            )
 
     def get(self, participation_id: int) -> ReviewEntry:
         with self._engine.begin() as conn:

@@ -77,9 +77,10 @@ def test_logs_carry_no_personal_data_nor_secrets(
     output = result.stdout + result.stderr
     lines = [json.loads(line) for line in result.stderr.splitlines() if line.strip()]
     assert lines and all("event" in line for line in lines)
-    forbidden = [scenario.CLIENT_SECRET, scenario.API_KEY, "2006-05-04"]
-    for _, _, nom, usage, prenom in scenario.PEOPLE:
-        forbidden += [nom, prenom] + ([usage] if usage else [])
+    forbidden = [scenario.CLIENT_SECRET, scenario.API_KEY]
+    for dossier_id, _, nom, usage, prenom in scenario.PEOPLE:
+        forbidden += [nom, prenom, scenario.mail(dossier_id), scenario.birth_date(dossier_id)]
+        forbidden += [usage] if usage else []
     for _, _, _, _, first, last, _ in scenario.PARTICIPATIONS:
         forbidden += [first, last]
     external_ids = {e.strip() for *_, e in scenario.PARTICIPATIONS if e and e.strip()}
@@ -89,8 +90,9 @@ def test_logs_carry_no_personal_data_nor_secrets(
         for key, value in line.items():
             if key not in ("dossier_id", "candidates"):
                 assert str(value).strip() not in external_ids
+    lowered = output.lower()
     for word in forbidden:
-        assert word not in output, "personal data or secret in the output"
+        assert word.lower() not in lowered, "personal data or secret in the output"
 
 
 def test_a_missing_setting_exits_2_naming_it(tmp_path: Path) -> None:
@@ -203,3 +205,23 @@ def test_review_commands_list_show_and_resolve(
     assert systems.state()["writes"] == writes + 2
     again = cli(["review", "resolve", str(item), "--dismiss"], env, tmp_path)
     assert again.returncode == 2 and "no open review item" in again.stderr
+
+
+def test_sync_of_one_campaign_only_touches_that_campaign(
+    systems: Systems, database_url: str, tmp_path: Path
+) -> None:
+    """--campaign limits a run to one campaign; --since takes a date."""
+    env = clean_env(systems.env(database_url))
+    result = cli(
+        ["sync", "--once", "--json", "--campaign", "RUNDIAG", "--since", "2026-01-01"],
+        env,
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert last_json_line(result.stdout)["updated"] == 2
+    changed = {
+        p for p, s in systems.prescriptions().items() if s != scenario.initial_prescriptions()[p]
+    }
+    assert changed == {503, 504}
+    bad = cli(["sync", "--once", "--since", "12/03/2026"], env, tmp_path)
+    assert bad.returncode == 2 and "--since: expected a date as YYYY-MM-DD" in bad.stderr

@@ -135,3 +135,50 @@ def test_cursors_do_not_move_past_a_failed_write(
     assert first.failed == 1 and not first.completed
     run(settings)
     assert_correct_final_state(systems)
+
+
+def test_a_stop_request_finishes_the_write_in_flight_and_keeps_cursors(
+    systems: Systems, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SIGTERM mid-run: the current write completes, nothing after it, cursors stay; the next
+    run finishes the job with no duplicate."""
+    import threading
+
+    from connector.writer import RealisationWriter
+
+    stop = threading.Event()
+    real_apply = RealisationWriter.apply
+
+    def apply_then_stop(self: RealisationWriter, write: object) -> object:
+        outcome = real_apply(self, write)  # type: ignore[arg-type]
+        stop.set()  # the signal arrives while this write is in flight
+        return outcome
+
+    monkeypatch.setattr(RealisationWriter, "apply", apply_then_stop)
+    with build(settings, stop=stop) as connector:
+        report = connector.sync.run_once()
+        assert report.outcome == "interrupted" and report.updated == 1
+        assert connector.store.cursor(10) is None
+    assert systems.state()["writes"] == 2
+    monkeypatch.setattr(RealisationWriter, "apply", real_apply)
+    run(settings)
+    assert_correct_final_state(systems)
+
+
+def test_a_replay_of_one_campaign_from_a_date_changes_nothing_more(
+    systems: Systems, settings: Settings
+) -> None:
+    """Replaying a campaign from an old date after a run is idempotent."""
+    from datetime import UTC, datetime
+
+    from connector.sync import RunScope
+
+    run(settings)
+    writes = systems.state()["writes"]
+    with build(settings) as connector:
+        cursor = connector.store.cursor(10)
+        report = connector.sync.run_once(RunScope("PARDIAG", datetime(2026, 1, 1, tzinfo=UTC)))
+        assert connector.store.cursor(10) == cursor  # never moved back
+    assert report.updated == 0 and report.completed
+    assert report.fetched > 0
+    assert systems.state()["writes"] == writes
