@@ -46,7 +46,7 @@ def test_ready_after_a_completed_run_where_both_apis_answered() -> None:
 
 def test_not_ready_when_an_api_only_failed() -> None:
     """Server errors and dropped connections are not answers."""
-    clock, metrics, readiness = setup()
+    _, metrics, readiness = setup()
     started = readiness.run_started()
     metrics.observe_request("pix", 200, 0.1)
     metrics.observe_request("imilo", 503, 0.1)
