@@ -24,7 +24,8 @@ ENV PATH=/opt/venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     CONNECTOR_LOG_FORMAT=json \
     CONNECTOR_MAPPINGS_DIR=/etc/pix-imilo/mappings \
-    CONNECTOR_DATABASE_URL=sqlite:////var/lib/pix-imilo/pix-imilo.db
+    CONNECTOR_DATABASE_URL=sqlite:////var/lib/pix-imilo/pix-imilo.db \
+    CONNECTOR_HTTP_PORT=8080
 # An unprivileged user owns only the state directory.
 RUN useradd --system --uid 10001 --user-group --home-dir /var/lib/pix-imilo --no-create-home pix-imilo \
     && mkdir -p /var/lib/pix-imilo /etc/pix-imilo \
@@ -36,5 +37,11 @@ USER pix-imilo
 WORKDIR /var/lib/pix-imilo
 # The SQLite state store lives here: keep it on a volume so the ledger survives restarts.
 VOLUME ["/var/lib/pix-imilo"]
+# /healthz, /readyz and /metrics (CONNECTOR_HTTP_PORT).
+EXPOSE 8080
+# The image has no curl: the connector asks its own /healthz.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+    CMD ["pix-imilo", "healthcheck"]
+# Exec form: the worker is PID 1 and gets SIGTERM itself, to stop after the write in flight.
 ENTRYPOINT ["pix-imilo"]
-CMD ["sync", "--once"]
+CMD ["worker"]
