@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from connector.domain.plan import PlannedWrite
+from connector.domain.plan import PlannedWrite, Review
 
 __all__ = ["RunReport"]
 
@@ -26,9 +26,13 @@ class RunReport:
     failed: int = 0
     recovered: int = 0
     interrupted: bool = False
+    dry_run: bool = False
     errors: list[str] = field(default_factory=list)
     reviews_by_reason: Counter[str] = field(default_factory=Counter)
     applied: list[PlannedWrite] = field(default_factory=list)
+    planned: list[PlannedWrite] = field(default_factory=list)  # a dry run's writes
+    reviews: list[Review] = field(default_factory=list)
+    skipped_structures: dict[str, str] = field(default_factory=dict)
 
     @property
     def completed(self) -> bool:
@@ -52,10 +56,31 @@ class RunReport:
         }
 
     def as_json(self) -> dict[str, Any]:
-        return {
+        body: dict[str, Any] = {
             "run_id": self.run_id,
             "outcome": self.outcome,
             **self.counts(),
             "review_reasons": dict(sorted(self.reviews_by_reason.items())),
+            "skipped_structures": dict(sorted(self.skipped_structures.items())),
             "errors": list(self.errors),
         }
+        if self.dry_run:
+            body["dry_run"] = True
+            body["planned"] = len(self.planned)
+            body["plan"] = [plan_item(w) for w in self.planned]
+        return body
+
+
+def plan_item(write: PlannedWrite) -> dict[str, Any]:
+    """One planned write, as the dry run shows it (ids only, no names)."""
+    return {
+        "structure": write.structure_code,
+        "participation_id": write.participation_id,
+        "dossier_id": write.dossier_id,
+        "prescription_id": write.prescription_id,
+        "from": "ONGOING",
+        "to": "ACHIEVED",
+        "date": write.realisation_date.isoformat(),
+        "nature": write.nature.value,
+        "reason": write.evidence,
+    }

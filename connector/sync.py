@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 import structlog
 
+from connector.domain.charter import verdicts
 from connector.domain.matching import Identified, ReviewReason
 from connector.domain.model import (
     Campaign,
@@ -29,10 +30,12 @@ from connector.domain.plan import (
     LedgerFacts,
     NoChange,
     PlannedWrite,
+    PlanPolicy,
     Review,
     plan_structure,
 )
 from connector.domain.rules import diagnostic_type
+from connector.effects import DryRun, Effects
 from connector.errors import ApiError
 from connector.identify import Identifier
 from connector.imilo.port import IMilo
@@ -42,13 +45,12 @@ from connector.pix.records import InvalidParticipation
 from connector.report import RunReport
 from connector.store.review_queue import DISMISSED, RESOLVED, ReviewEntry
 from connector.store.sql import SqlStateStore
-from connector.writer import RealisationWriter, WriteOutcome
+from connector.writer import WriteOutcome, resumed_write
 
-__all__ = ["DEFAULT_OFFER_NAME", "DEFAULT_OVERLAP", "RunScope", "Sync"]
+__all__ = ["DEFAULT_OVERLAP", "RunScope", "Sync"]
 
 log = structlog.get_logger("connector.sync")
 
-DEFAULT_OFFER_NAME = "Evaluation PIX"  # the charter's exact spelling, without accents
 # Pix's ``since`` compares server timestamps; re-reading a window behind the cursor catches
 # rows committed late or stamped by a skewed clock. The ledger makes the re-read harmless.
 DEFAULT_OVERLAP = timedelta(hours=1)
@@ -86,7 +88,6 @@ class Sync:
         mappings: Mappings,
         *,
         clock: Callable[[], datetime] = utc_now,
-        offer_name: str = DEFAULT_OFFER_NAME,
         overlap: timedelta = DEFAULT_OVERLAP,
         stop: threading.Event | None = None,
     ) -> None:
@@ -97,20 +98,28 @@ class Sync:
         self._store = store
         self._mappings = mappings
         self._clock = clock
-        self._offer_name = offer_name
         self._overlap = overlap
         self._identifier = Identifier(imilo)
 
-    def run_once(self, scope: RunScope | None = None) -> RunReport:
-        """One run over every mapped organisation, or over ``scope`` only (a replay)."""
+    def use_mappings(self, mappings: Mappings) -> None:
+        """Runs from now on follow these mappings (the worker reloads them before each run)."""
+        self._mappings = mappings
+
+    def run_once(self, scope: RunScope | None = None, *, dry_run: bool = False) -> RunReport:
+        """One run over every mapped organisation, or over ``scope`` only (a replay).
+
+        A dry run reads everything and decides everything, but writes nothing: not to
+        I-Milo, not to the ledger, the cursors, the review queue or the quarantine.
+        """
         self._scope = scope or RunScope()
-        report = RunReport(run_id=str(uuid.uuid4()))
+        report = RunReport(run_id=str(uuid.uuid4()), dry_run=dry_run)
+        effects = DryRun if dry_run else Effects
+        self._effects = effects(self._imilo, self._store, self._clock, report.run_id)
         structlog.contextvars.bind_contextvars(run_id=report.run_id)
         try:
-            self._store.start_run(report.run_id, self._clock())
-            log.info("run_started")
-            writer = RealisationWriter(self._imilo, self._store, self._clock, report.run_id)
-            self._resume_pending(writer, report)
+            self._effects.start_run()
+            log.info("run_started", dry_run=dry_run)
+            self._resume_pending(report)
             try:
                 structures = self._structures_to_sync()
             except ApiError as error:
@@ -119,8 +128,8 @@ class Sync:
             for code, organisations in sorted(structures.items()):
                 if self._stopping(report):
                     break
-                self._sync_structure(code, organisations, writer, report)
-            self._store.finish_run(report.run_id, self._clock(), report.outcome, report.counts())
+                self._sync_structure(code, organisations, report)
+            self._effects.finish_run(report.outcome, report.counts())
             log.info("run_finished", outcome=report.outcome, **report.counts())
             return report
         finally:
@@ -136,13 +145,15 @@ class Sync:
         return report.interrupted
 
     # steps ---------------------------------------------------------------------------------
-    def _resume_pending(self, writer: RealisationWriter, report: RunReport) -> None:
-        for entry in self._store.pending_writes():
+    def _resume_pending(self, report: RunReport) -> None:
+        for entry in self._effects.pending_writes():
             if self._stopping(report):
                 return
             log.info("resuming_interrupted_write", participation_id=entry.participation_id)
-            outcome = writer.resume(entry)
-            if outcome is WriteOutcome.APPLIED:
+            outcome = self._effects.resume(entry)
+            if outcome is WriteOutcome.PLANNED:
+                report.planned.append(resumed_write(entry))
+            elif outcome is WriteOutcome.APPLIED:
                 report.updated += 1
                 report.recovered += 1
             elif outcome is WriteOutcome.FAILED:
@@ -161,18 +172,16 @@ class Sync:
         return by_structure
 
     def _sync_structure(
-        self,
-        code: str,
-        organisations: list[Organisation],
-        writer: RealisationWriter,
-        report: RunReport,
+        self, code: str, organisations: list[Organisation], report: RunReport
     ) -> None:
         try:
             structure = self._imilo.structure(code)
             if structure is None:
                 self._unknown_structure(code, organisations, report)
                 return
-            candidates = self._candidates(structure)
+            candidates = self._candidates(structure, report)
+            if candidates is None:
+                return
         except ApiError as error:
             report.errors.append(f"structure {code}: {error}")
             log.error("structure_failed", structure=code, error=str(error))
@@ -212,8 +221,12 @@ class Sync:
             applied_participations=applied,
             applied_campaigns_by_dossier=self._store.applied_campaigns_by_dossier(identified),
         )
+        defaults = self._mappings.defaults
+        policy = PlanPolicy(
+            defaults.realisation_date, defaults.closed_prescription, defaults.comment
+        )
         decisions = plan_structure(
-            structure, participations, rules, candidates, identifications, ledger
+            structure, participations, rules, candidates, identifications, ledger, policy
         )
         reviews: list[Review] = []
         for decision in decisions:
@@ -224,9 +237,10 @@ class Sync:
             elif isinstance(decision, Review):
                 reviews.append(decision)
             else:
-                self._apply(decision, writer, report, reviews, failed_campaigns)
+                self._apply(decision, report, reviews, failed_campaigns)
         by_id = {p.id: p for p in participations}
-        self._store.reviews.put([(r, by_id[r.participation_id]) for r in reviews], self._clock())
+        self._effects.put_reviews([(r, by_id[r.participation_id]) for r in reviews])
+        report.reviews.extend(reviews)
         for item in reviews:
             report.review += 1
             report.reviews_by_reason[item.reason.value] += 1
@@ -283,13 +297,30 @@ class Sync:
                 organisation_ids=[o.id for o in organisations],
             )
 
-    def _candidates(self, structure: Structure) -> list[Candidate]:
-        offres = [
-            o for o in self._imilo.offres(structure.code) if o.nom.strip() == self._offer_name
-        ]
-        if not offres:
-            log.warning("offer_not_found", structure=structure.code)
-        return [c for o in offres for c in self._imilo.open_prescriptions(structure.code, o.id)]
+    def _candidates(self, structure: Structure, report: RunReport) -> list[Candidate] | None:
+        """The open prescriptions on the structure's one conformant « Evaluation PIX » offer.
+
+        None, several, or only non-conformant ones: the structure is reported, not guessed.
+        The start-date rule is left to ``charte check``, which reads the structure's history.
+        """
+        offer_name = self._mappings.imilo.offer_name
+        checked = verdicts(self._imilo.offres(structure.code), name=offer_name)
+        usable = [v.offre for v in checked if not [f for f in v.failures if "start date" not in f]]
+        if len(usable) != 1:
+            if not checked:
+                reason = f"no « {offer_name} » offer"
+            elif not usable:
+                reason = (
+                    f"its « {offer_name} » offer breaks the charter: see `pix-imilo charte check`"
+                )
+            else:
+                reason = (
+                    f"several conformant « {offer_name} » offers: {sorted(o.id for o in usable)}"
+                )
+            report.skipped_structures[structure.code] = reason
+            log.warning("structure_skipped", structure=structure.code, reason=reason)
+            return None
+        return self._imilo.open_prescriptions(structure.code, usable[0].id)
 
     def _extract(
         self, organisations: list[Organisation], report: RunReport
@@ -334,7 +365,7 @@ class Sync:
         seen: set[int] = set()
         for record in records:
             if isinstance(record, InvalidParticipation):
-                self._store.put_quarantine(record, self._clock())
+                self._effects.quarantine(record)
                 report.quarantined += 1
                 log.warning(
                     "participation_quarantined", campaign_id=campaign.id, reason=record.reason
@@ -353,13 +384,14 @@ class Sync:
     def _apply(
         self,
         write: PlannedWrite,
-        writer: RealisationWriter,
         report: RunReport,
         reviews: list[Review],
         failed_campaigns: set[int],
     ) -> None:
-        outcome = writer.apply(write)
-        if outcome is WriteOutcome.APPLIED:
+        outcome = self._effects.apply(write)
+        if outcome is WriteOutcome.PLANNED:
+            report.planned.append(write)
+        elif outcome is WriteOutcome.APPLIED:
             report.updated += 1
             report.applied.append(write)
         elif outcome is WriteOutcome.CONFLICT:
@@ -378,8 +410,7 @@ class Sync:
 
     def _checkpoint(self, batches: list[_CampaignBatch], failed_campaigns: set[int]) -> None:
         """Move each campaign's cursor past records that are durably handled, and no further."""
-        now = self._clock()
         for batch in batches:
             if batch.campaign.id in failed_campaigns or batch.newest is None:
                 continue
-            self._store.advance_cursor(batch.campaign.id, batch.newest, now)
+            self._effects.advance_cursor(batch.campaign.id, batch.newest)

@@ -34,6 +34,22 @@ class WriteOutcome(enum.StrEnum):
     APPLIED = "applied"
     CONFLICT = "conflict"  # a counsellor changed the prescription: left to review
     FAILED = "failed"  # retried on the next run
+    PLANNED = "planned"  # a dry run: would have been applied
+
+
+def resumed_write(entry: LedgerEntry) -> PlannedWrite:
+    """A pending ledger entry, as the plan item it came from."""
+    return PlannedWrite(
+        participation_id=entry.participation_id,
+        campaign_id=entry.campaign_id,
+        structure_code=entry.structure_code,
+        dossier_id=entry.dossier_id,
+        prescription_id=entry.prescription_id,
+        realisation_date=entry.realisation_date,
+        nature=entry.nature,
+        comment=entry.comment,
+        evidence="resume",
+    )
 
 
 def idempotency_key(participation_id: int, prescription_id: int, step: str) -> str:

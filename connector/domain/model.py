@@ -15,6 +15,8 @@ __all__ = [
     "Campaign",
     "CampaignType",
     "Candidate",
+    "ClosedPolicy",
+    "DateSource",
     "DiagnosticType",
     "Dossier",
     "Modality",
@@ -67,6 +69,20 @@ class Modality(enum.StrEnum):
 class DiagnosticType(enum.StrEnum):
     SHORT = "short"  # « Diagnostic initial », 15–20 min
     LONG = "long"  # « Parcours complet », about an hour
+
+
+class DateSource(enum.StrEnum):
+    """Which Pix timestamp dates the realisation."""
+
+    SHARED_AT = "shared_at"  # when the young person shared the result (default)
+    STARTED_AT = "started_at"  # when they started the assessment
+
+
+class ClosedPolicy(enum.StrEnum):
+    """What to do with an identified young person whose prescription is not *prescrit*."""
+
+    REVIEW = "review"
+    SKIP = "skip"
 
 
 @dataclass(frozen=True, slots=True)

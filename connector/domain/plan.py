@@ -23,6 +23,8 @@ from datetime import date, datetime
 from connector.domain.matching import Identified, Ranked, ReviewReason, Unidentified
 from connector.domain.model import (
     Candidate,
+    ClosedPolicy,
+    DateSource,
     DiagnosticType,
     Modality,
     Nature,
@@ -31,6 +33,7 @@ from connector.domain.model import (
     Structure,
 )
 from connector.domain.rules import (
+    DEFAULT_COMMENT,
     can_realise,
     nature_for,
     realisation_comment,
@@ -42,6 +45,7 @@ __all__ = [
     "Decision",
     "LedgerFacts",
     "NoChange",
+    "PlanPolicy",
     "PlannedWrite",
     "Review",
     "plan_structure",
@@ -54,6 +58,15 @@ class CampaignRules:
 
     modality: Modality
     diagnostic: DiagnosticType | None
+
+
+@dataclass(frozen=True, slots=True)
+class PlanPolicy:
+    """The admins' defaults (campaigns.yaml ``defaults:``)."""
+
+    date_source: DateSource = DateSource.SHARED_AT
+    closed_prescription: ClosedPolicy = ClosedPolicy.REVIEW
+    comment_template: str = DEFAULT_COMMENT
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +87,7 @@ class PlannedWrite:
     realisation_date: date
     nature: Nature
     comment: str
+    evidence: str = "id"  # what identified the young person: id, mail, names, resolution
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +121,7 @@ def plan_structure(
     candidates: Iterable[Candidate],
     identifications: Mapping[int, Identified | Unidentified],
     ledger: LedgerFacts,
+    policy: PlanPolicy = PlanPolicy(),
 ) -> list[Decision]:
     """Decide, without any I/O, what happens to each participation of one structure.
 
@@ -121,6 +136,7 @@ def plan_structure(
 
     decisions: list[Decision] = []
     identified: dict[int, list[Participation]] = defaultdict(list)
+    evidence: dict[int, str] = {}
     for p in participations:
         if not p.is_shared:
             decisions.append(NoChange(p.id, p.campaign_id, "not_shared"))
@@ -130,6 +146,7 @@ def plan_structure(
             found = identifications.get(p.id)
             if isinstance(found, Identified):
                 identified[found.dossier_id].append(p)
+                evidence[p.id] = found.evidence
             elif found is None:
                 decisions.append(NoChange(p.id, p.campaign_id, "not_identified"))
             else:
@@ -156,11 +173,20 @@ def plan_structure(
         for index, p in enumerate(sorted(winners.values(), key=_by_shared_at)):
             if index < len(open_prescriptions):
                 decisions.append(
-                    _write(structure, p, open_prescriptions[index], rules[p.campaign_id])
+                    _write(
+                        structure,
+                        p,
+                        open_prescriptions[index],
+                        rules[p.campaign_id],
+                        policy,
+                        evidence[p.id],
+                    )
                 )
             elif applied_campaigns or open_prescriptions:
                 # Realised by the connector, earlier or in this very plan: nothing to add.
                 decisions.append(NoChange(p.id, p.campaign_id, "already_realised"))
+            elif policy.closed_prescription is ClosedPolicy.SKIP:
+                decisions.append(NoChange(p.id, p.campaign_id, "prescription_closed"))
             else:
                 decisions.append(
                     Review(
@@ -179,10 +205,16 @@ def _by_shared_at(p: Participation) -> tuple[datetime, int]:
 
 
 def _write(
-    structure: Structure, p: Participation, prescription: Prescription, rule: CampaignRules
+    structure: Structure,
+    p: Participation,
+    prescription: Prescription,
+    rule: CampaignRules,
+    policy: PlanPolicy,
+    evidence: str,
 ) -> PlannedWrite:
     assert p.shared_at is not None  # noqa: S101
-    day = realisation_date(p.shared_at, structure.timezone)
+    moment = p.created_at if policy.date_source is DateSource.STARTED_AT else p.shared_at
+    day = realisation_date(moment, structure.timezone)
     return PlannedWrite(
         participation_id=p.id,
         campaign_id=p.campaign_id,
@@ -191,5 +223,5 @@ def _write(
         prescription_id=prescription.id,
         realisation_date=day,
         nature=nature_for(rule.modality),
-        comment=realisation_comment(day, rule.diagnostic, p.mastery_rate),
+        comment=realisation_comment(day, rule.diagnostic, p.mastery_rate, policy.comment_template),
     )

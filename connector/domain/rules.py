@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from connector.domain.model import DiagnosticType, Modality, Nature, PrescriptionStatus
 
 __all__ = [
+    "DEFAULT_COMMENT",
     "can_realise",
     "diagnostic_type",
     "nature_for",
@@ -67,14 +68,26 @@ def nature_for(modality: Modality) -> Nature:
     return Nature.ATELIER if modality is Modality.GROUP else Nature.ENTRETIEN_INDIVIDUEL
 
 
+DEFAULT_COMMENT = (
+    "Évaluation PIX réalisée le {date} — {diagnostic} — {mastery} — mise à jour automatique"
+)
+_SEGMENT = " — "
+
+
 def realisation_comment(
-    day: date, diagnostic: DiagnosticType | None, mastery_rate: float | None
+    day: date,
+    diagnostic: DiagnosticType | None,
+    mastery_rate: float | None,
+    template: str = DEFAULT_COMMENT,
 ) -> str:
-    """The short French note a counsellor reads in I-Milo next to the update."""
-    parts = [f"Évaluation PIX réalisée le {day:%d/%m/%Y}"]
-    if diagnostic is not None:
-        parts.append(_DIAGNOSTIC_WORDS[diagnostic])
-    if mastery_rate is not None:
-        parts.append(f"{round(mastery_rate * 100)} % de maîtrise")
-    parts.append("mise à jour automatique")
-    return " — ".join(parts)
+    """The short French note a counsellor reads in I-Milo next to the update.
+
+    ``template`` takes ``{date}``, ``{diagnostic}`` and ``{mastery}``; a « — »-separated part
+    left empty (an unknown diagnostic type, no mastery rate) is dropped.
+    """
+    text = template.format(
+        date=f"{day:%d/%m/%Y}",
+        diagnostic=_DIAGNOSTIC_WORDS[diagnostic] if diagnostic is not None else "",
+        mastery=f"{round(mastery_rate * 100)} % de maîtrise" if mastery_rate is not None else "",
+    )
+    return _SEGMENT.join(part for part in text.split(_SEGMENT) if part.strip())

@@ -26,6 +26,7 @@ from connector.errors import (
     TransientApiError,
 )
 from connector.imilo import wire
+from connector.imilo.codes import ImiloCodes
 from connector.instrumented import ApiObserver
 from connector.logs import register_secret
 from connector.retry import DEFAULT_RETRY, RetryPolicy, call_with_retries, retry_after_seconds
@@ -54,7 +55,9 @@ class HttpIMilo:
         retry: RetryPolicy = DEFAULT_RETRY,
         observer: ApiObserver | None = None,
         stop: threading.Event | None = None,
+        codes: ImiloCodes | None = None,
     ) -> None:
+        self.codes = codes or ImiloCodes()
         self._retry = retry
         self._observer = observer
         self._stop = stop
@@ -155,9 +158,9 @@ class HttpIMilo:
 
     def open_prescriptions(self, structure_code: str, offre_id: int) -> list[Candidate]:
         path = f"/operateurs/structures/{structure_code}/offres/{offre_id}/inscrits"
-        params = [("statut", PrescriptionStatus.ONGOING.value)]
+        params = [("statut", self.codes.statuses[PrescriptionStatus.ONGOING])]
         return [
-            wire.candidate_from(row, structure_code)
+            wire.candidate_from(row, structure_code, self.codes)
             for rows in self._pages(path, f"inscrits of offre {offre_id}", "inscrits", params)
             for row in rows
         ]
@@ -195,7 +198,7 @@ class HttpIMilo:
     def prescription(self, dossier_id: int, prescription_id: int) -> Prescription | None:
         path = f"/operateurs/dossiers/{dossier_id}/prescriptions/{prescription_id}"
         body = self._call("GET", path, f"prescription {prescription_id}", missing_ok=True)
-        return None if body is None else wire.prescription_from(body)
+        return None if body is None else wire.prescription_from(body, self.codes)
 
     def mark_realised(
         self,
@@ -211,21 +214,21 @@ class HttpIMilo:
             f"/operateurs/dossiers/{dossier_id}/prescriptions/{prescription_id}",
             f"realisation of prescription {prescription_id}",
             json={
-                "statut": PrescriptionStatus.ACHIEVED.value,
+                "statut": self.codes.statuses[PrescriptionStatus.ACHIEVED],
                 "dateRealisation": realisation_date.isoformat(),
                 "commentaire": comment,
                 # Compare-and-set: never overwrite a counsellor's decision taken meanwhile.
-                "statutAttendu": PrescriptionStatus.ONGOING.value,
+                "statutAttendu": self.codes.statuses[PrescriptionStatus.ONGOING],
             },
             idempotency_key=idempotency_key,
         )
-        return wire.prescription_from(body)
+        return wire.prescription_from(body, self.codes)
 
     def actualites(self, dossier_id: int) -> list[Actualite]:
         body = self._call("GET", f"/operateurs/dossiers/{dossier_id}/actualites", "actualites")
         if not isinstance(body, list):
             raise MalformedResponse("imilo", "actualites: expected a list")
-        return [wire.actualite_from(item) for item in body]
+        return [wire.actualite_from(item, self.codes) for item in body]
 
     def record_actualite(
         self, dossier_id: int, actualite: NewActualite, *, idempotency_key: str
@@ -235,11 +238,11 @@ class HttpIMilo:
             f"/operateurs/dossiers/{dossier_id}/actualites",
             f"actualite for prescription {actualite.prescription_id}",
             json={
-                "nature": actualite.nature.value,
+                "nature": self.codes.natures[actualite.nature],
                 "date": actualite.date.isoformat(),
                 "commentaire": actualite.commentaire,
                 "idPrescription": actualite.prescription_id,
             },
             idempotency_key=idempotency_key,
         )
-        return wire.actualite_from(body)
+        return wire.actualite_from(body, self.codes)

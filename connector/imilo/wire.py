@@ -15,10 +15,10 @@ from connector.domain.model import (
     Dossier,
     Offre,
     Prescription,
-    PrescriptionStatus,
     Structure,
 )
 from connector.errors import MalformedResponse
+from connector.imilo.codes import ImiloCodes
 
 __all__ = [
     "actualite_from",
@@ -62,13 +62,6 @@ def _text(item: dict[str, Any], name: str) -> str | None:
     return None if value is None else str(value)
 
 
-def _statut(value: Any) -> PrescriptionStatus | str:
-    try:
-        return PrescriptionStatus(value)
-    except ValueError:
-        return str(value)  # an unknown code is kept as is: the rules leave it alone
-
-
 def structure_from(item: Any) -> Structure:
     what = "structure"
     return Structure(
@@ -97,19 +90,19 @@ def offre_from(item: Any) -> Offre:
     )
 
 
-def prescription_from(item: Any) -> Prescription:
+def prescription_from(item: Any, codes: ImiloCodes) -> Prescription:
     what = "prescription"
     return Prescription(
         id=_int(item, "id", what),
         dossier_id=_int(item, "idDossier", what),
         offre_id=_int(item, "idOffre", what),
-        statut=_statut(_field(item, "statut", what)),
+        statut=codes.status_from(str(_field(item, "statut", what))),
         date_prescription=_date(item, "datePrescription", what),
         date_realisation=_date(item, "dateRealisation", what),
     )
 
 
-def candidate_from(item: Any, structure_code: str) -> Candidate:
+def candidate_from(item: Any, structure_code: str, codes: ImiloCodes) -> Candidate:
     what = "inscrit"
     dossier_id = _int(item, "idDossier", what)
     return Candidate(
@@ -117,7 +110,7 @@ def candidate_from(item: Any, structure_code: str) -> Candidate:
             id=_int(item, "idPrescription", what),
             dossier_id=dossier_id,
             offre_id=_int(item, "idOffre", what),
-            statut=_statut(_field(item, "statut", what)),
+            statut=codes.status_from(str(_field(item, "statut", what))),
             date_prescription=_date(item, "datePrescription", what),
             date_realisation=_date(item, "dateRealisation", what),
         ),
@@ -148,7 +141,7 @@ def dossier_from(item: Any) -> Dossier:
     )
 
 
-def actualite_from(item: Any) -> Actualite:
+def actualite_from(item: Any, codes: ImiloCodes) -> Actualite:
     what = "actualite"
     prescription = item.get("idPrescription") if isinstance(item, dict) else None
     day = _date(item, "date", what)
@@ -158,7 +151,7 @@ def actualite_from(item: Any) -> Actualite:
         id=_int(item, "id", what),
         dossier_id=_int(item, "idDossier", what),
         prescription_id=None if prescription is None else int(prescription),
-        nature=str(_field(item, "nature", what)),
+        nature=str(codes.nature_from(str(_field(item, "nature", what)))),
         date=day,
         commentaire=str(item.get("commentaire") or ""),
     )

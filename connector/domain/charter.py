@@ -1,0 +1,117 @@
+"""The national charter's rules for the « Evaluation PIX » offer of a structure (June 2019).
+
+A structure whose offer breaks them breaks the national reporting: ``charte check`` reports
+every failed rule in words, and the sync only ever writes to a conformant offer.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from connector.domain.model import Offre
+
+__all__ = [
+    "CHARTER_OFFER_NAME",
+    "CHARTER_START",
+    "OfferVerdict",
+    "check_offer",
+    "looks_like_pix_offer",
+    "verdicts",
+]
+
+CHARTER_OFFER_NAME = "Evaluation PIX"
+CHARTER_THEME = "Projet professionnel"
+CHARTER_ACTE = "MER sur des prestations d'évaluation"
+CHARTER_MESURE = "Evaluation compétences numériques"
+CHARTER_PARTNER = "GIP PIX"
+CHARTER_SIRET = "13002343500014"
+CHARTER_TYPES = ("AUTRE", "ANIMATION_COLLECTIVE")
+CHARTER_START = date(2019, 1, 1)
+
+
+def _fold(text: str | None) -> str:
+    """Case, accents, apostrophes and spacing do not matter in the referential's labels."""
+    decomposed = unicodedata.normalize("NFKD", (text or "").replace("’", "'"))
+    letters = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(letters.casefold().split())
+
+
+def looks_like_pix_offer(offre: Offre, name: str = CHARTER_OFFER_NAME) -> bool:
+    """An offer meant to be « Evaluation PIX », however it is spelled."""
+    return _fold(offre.nom) == _fold(name)
+
+
+@dataclass(frozen=True, slots=True)
+class OfferVerdict:
+    offre: Offre
+    failures: tuple[str, ...]
+
+    @property
+    def conformant(self) -> bool:
+        return not self.failures
+
+
+def check_offer(
+    offre: Offre,
+    *,
+    first_assessment: date | None = None,
+    name: str = CHARTER_OFFER_NAME,
+    start_date: bool = True,
+) -> OfferVerdict:
+    """Every charter rule the offer breaks, in words a counsellor understands.
+
+    ``first_assessment``: the structure's earliest Pix result, if known; an offer opened
+    after 2019 is acceptable if it was open before that. ``start_date=False`` leaves that
+    rule out, for callers who do not know the structure's history.
+    """
+    failures: list[str] = []
+    if offre.nom != name:
+        failures.append(f"the name must be exactly « {name} », without accents")
+    if _fold(offre.theme) != _fold(CHARTER_THEME):
+        failures.append(f"the theme must be « {CHARTER_THEME} »")
+    if _fold(offre.acte_service) != _fold(CHARTER_ACTE):
+        failures.append(f"the acte de service must be « {CHARTER_ACTE} »")
+    if not offre.mesure_nationale:
+        failures.append(f"the mandatory mesure nationale « {CHARTER_MESURE} » is missing")
+    elif _fold(offre.mesure_nationale) != _fold(CHARTER_MESURE):
+        failures.append(f"the mesure nationale must be « {CHARTER_MESURE} »")
+    if _fold(offre.partenaire_raison_sociale) != _fold(CHARTER_PARTNER):
+        failures.append(f"the partner must be « {CHARTER_PARTNER} »")
+    if (offre.partenaire_siret or "").replace(" ", "") != CHARTER_SIRET:
+        failures.append(f"the partner's SIRET must be {CHARTER_SIRET}")
+    if _fold(offre.type).replace(" ", "_").upper() not in CHARTER_TYPES:
+        failures.append("the type must be Autre or Animation collective")
+    if start_date:
+        failures.extend(_start_date_failures(offre.date_debut, first_assessment))
+    return OfferVerdict(offre, tuple(failures))
+
+
+def _start_date_failures(start: date | None, first_assessment: date | None) -> list[str]:
+    if start is None:
+        return ["the start date is missing (01/01/2019 by default)"]
+    if start <= CHARTER_START:
+        return []
+    if first_assessment is not None and start <= first_assessment:
+        return []
+    return [
+        f"the start date {start:%d/%m/%Y} must be on or before 01/01/2019, "
+        "or before the structure's first assessment"
+    ]
+
+
+def verdicts(
+    offres: Iterable[Offre],
+    *,
+    first_assessment: date | None = None,
+    name: str = CHARTER_OFFER_NAME,
+    start_date: bool = True,
+) -> list[OfferVerdict]:
+    """The verdict on each offer of a structure that looks like the Pix offer."""
+    return [
+        check_offer(o, first_assessment=first_assessment, name=name, start_date=start_date)
+        for o in offres
+        if looks_like_pix_offer(o, name)
+    ]

@@ -1,0 +1,275 @@
+"""Reads the mapping files with line numbers (ruamel.yaml) and validates them strictly.
+
+Every problem is reported as ``FILE:LINE: message``; an unknown key is an error with a
+"did you mean" hint, because a silently ignored typo would send results to the wrong place.
+"""
+
+from __future__ import annotations
+
+import difflib
+import string
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
+from connector.domain.model import DiagnosticType, Modality
+from connector.errors import ConfigurationError
+from connector.mappings.model import (
+    COMMENT_PLACEHOLDERS,
+    DEFAULT_NATURE_CODES,
+    DEFAULT_STATUS_CODES,
+    CampaignDefaults,
+    CampaignMapping,
+    ClosedPolicy,
+    DateSource,
+    ImiloCodes,
+    Mappings,
+)
+
+__all__ = ["MAPPING_FILES", "MappingsError", "load_mappings"]
+
+ORGANISATIONS_FILE = "organisations.yaml"
+CAMPAIGNS_FILE = "campaigns.yaml"
+IMILO_FILE = "imilo.yaml"
+MAPPING_FILES = (ORGANISATIONS_FILE, CAMPAIGNS_FILE, IMILO_FILE)
+_CAMPAIGN_KEYS = ("modality", "diagnostic", "ignore")
+_DEFAULTS_KEYS = ("realisation_date", "closed_prescription", "comment")
+_IMILO_KEYS = ("statuts", "natures", "offre")
+
+
+class MappingsError(ConfigurationError):
+    """One or more mapping files are invalid; ``problems`` holds one line per problem."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("invalid mappings:\n" + "\n".join(problems))
+
+
+class _File:
+    """One mapping file being read: its problems, each with its line."""
+
+    def __init__(self, directory: Path, name: str) -> None:
+        self.name = name
+        self.path = directory / name
+        self.problems: list[str] = []
+
+    def add(self, line: int, message: str) -> None:
+        self.problems.append(f"{self.name}:{line}: {message}")
+
+    def load(self) -> Any:
+        if not self.path.exists():
+            return None
+        try:
+            return YAML(typ="rt").load(self.path.read_text(encoding="utf-8"))
+        except YAMLError as error:
+            mark = getattr(error, "problem_mark", None)
+            line = mark.line + 1 if mark is not None else 1
+            self.add(line, f"not valid YAML: {getattr(error, 'problem', None) or 'syntax error'}")
+        except UnicodeDecodeError:
+            self.add(1, "not UTF-8 text")
+        return None
+
+    def sections(self, document: Any, allowed: Sequence[str]) -> dict[str, Any]:
+        """The document's top-level sections; unknown ones are reported."""
+        if document is None:
+            return {}
+        if not isinstance(document, dict):
+            self.add(1, f"expected a mapping with sections {', '.join(allowed)}")
+            return {}
+        for key in document:
+            if key not in allowed:
+                self.unknown(document, key, allowed)
+        return {k: document[k] for k in allowed if k in document}
+
+    def mapping(self, parent: Any, key: str, value: Any) -> dict[Any, Any]:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            self.add(line_of(parent, key), f"'{key}' must be a mapping")
+            return {}
+        return value
+
+    def unknown(self, node: Any, key: Any, allowed: Sequence[str], where: str = "") -> None:
+        close = difflib.get_close_matches(str(key), allowed, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        self.add(line_of(node, key), f"{where}unknown key '{key}'{hint}")
+
+    def choice(self, node: Any, key: str, choices: Sequence[str]) -> str | None:
+        value = node[key]
+        if value in choices:
+            return str(value)
+        self.add(line_of(node, key), f"{key} must be one of {', '.join(choices)} (got '{value}')")
+        return None
+
+
+def line_of(node: Any, key: Any) -> int:
+    try:
+        return int(node.lc.key(key)[0]) + 1
+    except (AttributeError, KeyError, TypeError):
+        return int(getattr(getattr(node, "lc", None), "line", 0) or 0) + 1
+
+
+def _organisations(file: _File) -> dict[int, str]:
+    document = file.sections(file.load(), ("organisations",))
+    section = file.mapping(document, "organisations", document.get("organisations"))
+    result: dict[int, str] = {}
+    for key, value in section.items():
+        line = line_of(section, key)
+        text_key = str(key).strip()
+        if isinstance(key, bool) or not text_key.isdigit():
+            file.add(line, f"organisation id must be a Pix organisation number (got '{key}')")
+            continue
+        if not isinstance(value, str) or not value.strip():
+            file.add(line, f"organisation {key}: the structure code must be non-empty text")
+            continue
+        result[int(text_key)] = value.strip()
+    return result
+
+
+def _campaign(file: _File, section: Any, code: Any) -> CampaignMapping | None:
+    settings = section[code]
+    if settings is None:
+        return CampaignMapping()
+    if not isinstance(settings, dict):
+        file.add(line_of(section, code), f"campaign {code}: expected a mapping of settings")
+        return None
+    for key in settings:
+        if key not in _CAMPAIGN_KEYS:
+            file.unknown(settings, key, _CAMPAIGN_KEYS, f"campaign {code}: ")
+    modality, diagnostic, ignore = Modality.INDIVIDUAL, None, False
+    if "modality" in settings:
+        chosen = file.choice(settings, "modality", [m.value for m in Modality])
+        modality = Modality(chosen) if chosen else modality
+    if "diagnostic" in settings:
+        chosen = file.choice(settings, "diagnostic", [d.value for d in DiagnosticType])
+        diagnostic = DiagnosticType(chosen) if chosen else None
+    if "ignore" in settings:
+        if isinstance(settings["ignore"], bool):
+            ignore = settings["ignore"]
+        else:
+            file.add(
+                line_of(settings, "ignore"),
+                f"ignore must be true or false (got '{settings['ignore']}')",
+            )
+    return CampaignMapping(modality, diagnostic, ignore)
+
+
+def _comment(file: _File, node: Any) -> str | None:
+    template = node["comment"]
+    line = line_of(node, "comment")
+    if not isinstance(template, str) or not template.strip():
+        file.add(line, "comment must be non-empty text")
+        return None
+    try:
+        fields = [f for _, f, spec, _ in string.Formatter().parse(template) if f is not None]
+    except ValueError:
+        file.add(line, "comment: unbalanced { or } (write {{ or }} for a brace)")
+        return None
+    for name in fields:
+        if name not in COMMENT_PLACEHOLDERS:
+            close = difflib.get_close_matches(name, COMMENT_PLACEHOLDERS, n=1)
+            hint = f" (did you mean '{{{close[0]}}}'?)" if close else ""
+            allowed = ", ".join("{" + p + "}" for p in COMMENT_PLACEHOLDERS)
+            file.add(line, f"comment: unknown placeholder '{{{name}}}'{hint}; use {allowed}")
+            return None
+    return template
+
+
+def _defaults(file: _File, node: Any) -> CampaignDefaults:
+    if not node:
+        return CampaignDefaults()
+    for key in node:
+        if key not in _DEFAULTS_KEYS:
+            file.unknown(node, key, _DEFAULTS_KEYS, "defaults: ")
+    found = CampaignDefaults()
+    source, policy, comment = found.realisation_date, found.closed_prescription, found.comment
+    if "realisation_date" in node:
+        chosen = file.choice(node, "realisation_date", [d.value for d in DateSource])
+        source = DateSource(chosen) if chosen else source
+    if "closed_prescription" in node:
+        chosen = file.choice(node, "closed_prescription", [p.value for p in ClosedPolicy])
+        policy = ClosedPolicy(chosen) if chosen else policy
+    if "comment" in node:
+        comment = _comment(file, node) or comment
+    return CampaignDefaults(source, policy, comment)
+
+
+def _campaigns(file: _File) -> tuple[dict[str, CampaignMapping], CampaignDefaults]:
+    document = file.sections(file.load(), ("defaults", "campaigns"))
+    section = file.mapping(document, "campaigns", document.get("campaigns"))
+    result: dict[str, CampaignMapping] = {}
+    for code in section:
+        mapping = _campaign(file, section, code)
+        if mapping is not None:
+            result[str(code).strip()] = mapping
+    defaults = _defaults(file, file.mapping(document, "defaults", document.get("defaults")))
+    return result, defaults
+
+
+def _codes(file: _File, node: dict[Any, Any], known: dict[str, Any], what: str) -> dict[Any, str]:
+    codes = {member: code for member, code in known.values()}
+    for key, value in node.items():
+        if key not in known:
+            file.unknown(node, key, tuple(known), f"{what}: ")
+        elif not isinstance(value, str) or not value.strip():
+            file.add(line_of(node, key), f"{what}: {key} must be a non-empty code")
+        else:
+            codes[known[key][0]] = value.strip()
+    if len(set(codes.values())) < len(codes):
+        file.add(
+            1 if not node else line_of(node, next(iter(node))), f"{what}: two entries share a code"
+        )
+    return codes
+
+
+def _imilo(file: _File) -> ImiloCodes:
+    document = file.sections(file.load(), _IMILO_KEYS)
+    statuses = _codes(
+        file,
+        file.mapping(document, "statuts", document.get("statuts")),
+        DEFAULT_STATUS_CODES,
+        "statuts",
+    )
+    natures = _codes(
+        file,
+        file.mapping(document, "natures", document.get("natures")),
+        DEFAULT_NATURE_CODES,
+        "natures",
+    )
+    offer = ImiloCodes().offer_name
+    if document.get("offre") is not None:
+        value = document["offre"]
+        if isinstance(value, str) and value.strip():
+            offer = value.strip()
+        else:
+            file.add(line_of(document, "offre"), "offre must be the offer's name, as text")
+    return ImiloCodes(statuses=statuses, natures=natures, offer_name=offer)
+
+
+def _line_number(problem: str) -> int:
+    return int(problem.split(":", 2)[1])
+
+
+def load_mappings(directory: Path) -> Mappings:
+    """Read and validate every mapping file; raise ``MappingsError`` listing all problems.
+
+    A missing file means its defaults.
+    """
+    if not directory.is_dir():
+        raise ConfigurationError(
+            f"CONNECTOR_MAPPINGS_DIR: '{directory}' is not a directory "
+            "(point it at the folder holding organisations.yaml and campaigns.yaml)"
+        )
+    files = {name: _File(directory, name) for name in MAPPING_FILES}
+    organisations = _organisations(files[ORGANISATIONS_FILE])
+    campaigns, defaults = _campaigns(files[CAMPAIGNS_FILE])
+    codes = _imilo(files[IMILO_FILE])
+    problems = [p for f in files.values() for p in sorted(f.problems, key=_line_number)]
+    if problems:
+        raise MappingsError(problems)
+    return Mappings(
+        organisations=organisations, campaigns=campaigns, defaults=defaults, imilo=codes
+    )
