@@ -30,6 +30,12 @@ class Connector:
     store: SqlStateStore
     mappings: Mappings
 
+    def use_mappings(self, mappings: Mappings) -> None:
+        """Follow newly edited mappings from the next run on."""
+        self.mappings = mappings
+        self.sync.use_mappings(mappings)
+        self.imilo.codes = mappings.imilo
+
     def close(self) -> None:
         self.pix.close()
         self.imilo.close()
@@ -71,6 +77,7 @@ def build(
     imilo = HttpIMilo(
         str(settings.imilo_api_url),
         imilo_key,
+        codes=mappings.imilo,
         transport=_transport("imilo", metrics),
         observer=metrics,
         stop=stop,

@@ -14,8 +14,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from connector import __version__
+from connector.admin_cli import add_admin_commands, run_charte, run_mappings
 from connector.errors import ConfigurationError, UsageError
 from connector.logs import configure_logging
+from connector.plan_output import print_plan
 from connector.review_cli import add_review_commands, run_review
 
 __all__ = ["main"]
@@ -42,6 +44,11 @@ def _parser() -> argparse.ArgumentParser:
     sync.add_argument("--once", action="store_true", help="run once and exit (required)")
     sync.add_argument(
         "--json", action="store_true", help="print the run's counts as one JSON line at the end"
+    )
+    sync.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="decide everything, write nothing (I-Milo, ledger, cursors, review queue)",
     )
     sync.add_argument(
         "--campaign", metavar="CODE", help="only this Pix campaign (by its code), e.g. a replay"
@@ -80,6 +87,7 @@ def _parser() -> argparse.ArgumentParser:
     simulate.add_argument("--host", default="127.0.0.1", help="the address (default 127.0.0.1)")
 
     add_review_commands(commands)
+    add_admin_commands(commands)
 
     commands.add_parser(
         "demo",
@@ -120,7 +128,9 @@ def _sync(args: argparse.Namespace) -> int:
     settings = load_settings()
     scope = RunScope(args.campaign, _replay_since(args.since, settings.timezone))
     with build(settings, stop=_stop_on_signals()) as connector:
-        report = connector.sync.run_once(scope)
+        report = connector.sync.run_once(scope, dry_run=args.dry_run)
+    if args.dry_run and not args.json:
+        print_plan(report)
     if args.json:
         print(json.dumps(report.as_json(), ensure_ascii=False), flush=True)
     else:
@@ -188,6 +198,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "simulate": _simulate,
         "demo": _demo,
         "review": run_review,
+        "mappings": run_mappings,
+        "charte": run_charte,
     }
     try:
         configure_logging(
@@ -202,6 +214,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CONFIG
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # Output piped into `head` and the like: stop quietly, as Unix tools do.
+        sys.stderr.close()
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":

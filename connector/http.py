@@ -38,6 +38,12 @@ class Readiness:
         self._lock = threading.Lock()
         self._running_since: float | None = None
         self._last: _Run | None = None
+        self._mappings_problem: str | None = None
+
+    def mappings_problem(self, problem: str | None) -> None:
+        """A broken mappings edit (None once fixed): shown in the detail, the worker runs on."""
+        with self._lock:
+            self._mappings_problem = problem
 
     def run_started(self) -> float:
         with self._lock:
@@ -50,6 +56,15 @@ class Readiness:
             self._last = _Run(started_at, outcome)
 
     def check(self) -> tuple[bool, dict[str, Any]]:
+        ready, body = self._check()
+        with self._lock:
+            if self._mappings_problem is not None:
+                body["mappings"] = (
+                    f"invalid, the last valid mappings are in use: {self._mappings_problem}"
+                )
+        return ready, body
+
+    def _check(self) -> tuple[bool, dict[str, Any]]:
         with self._lock:
             last, running = self._last, self._running_since
         if last is None:

@@ -57,6 +57,12 @@ class Metrics:
             "Open items in the review queue.",
             registry=self.registry,
         )
+        self.mappings_valid = Gauge(
+            "pix_imilo_mappings_valid",
+            "1 when the mapping files last read were valid, 0 when the last edit is broken "
+            "(the last valid mappings keep running).",
+            registry=self.registry,
+        )
         self.run_duration = Histogram(
             "pix_imilo_run_duration_seconds",
             "Duration of sync runs.",

@@ -121,7 +121,7 @@ class Sync:
             log.info("run_started", dry_run=dry_run)
             self._resume_pending(report)
             try:
-                structures = self._structures_to_sync()
+                structures = self.structures()
             except ApiError as error:
                 report.errors.append(str(error))
                 structures = {}
@@ -161,7 +161,8 @@ class Sync:
                     f"participation {entry.participation_id}: interrupted write still pending"
                 )
 
-    def _structures_to_sync(self) -> dict[str, list[Organisation]]:
+    def structures(self) -> dict[str, list[Organisation]]:
+        """The Pix organisations to sync, by I-Milo structure code (mapping or externalId)."""
         by_structure: dict[str, list[Organisation]] = defaultdict(list)
         for organisation in self._pix.organisations():
             code = self._mappings.structure_code(organisation.id, organisation.external_id)

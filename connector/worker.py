@@ -21,7 +21,9 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from connector.bootstrap import Connector, build
+from connector.errors import ConfigurationError
 from connector.http import Readiness, create_ops_app
+from connector.mappings import load_mappings
 from connector.metrics import Metrics
 from connector.serving import running
 from connector.settings import Settings
@@ -39,9 +41,26 @@ class Worker:
         self.metrics = Metrics()
         self.readiness = Readiness(self.metrics)
 
+    def _reload_mappings(self, connector: Connector) -> None:
+        """Hot reload: a broken edit keeps the last good mappings running, and says so."""
+        try:
+            mappings = load_mappings(self._settings.mappings_dir)
+        except ConfigurationError as error:
+            problems = getattr(error, "problems", [str(error)])
+            log.error("mappings_invalid", problems=problems, kept="the last valid mappings")
+            self.metrics.mappings_valid.set(0)
+            self.readiness.mappings_problem("; ".join(problems))
+            return
+        if mappings != connector.mappings:
+            log.info("mappings_reloaded")
+        connector.use_mappings(mappings)
+        self.metrics.mappings_valid.set(1)
+        self.readiness.mappings_problem(None)
+
     def _run(self, connector: Connector) -> None:
         if self.stop.is_set():
             return
+        self._reload_mappings(connector)
         started = self.readiness.run_started()
         began = time.monotonic()
         try:
@@ -70,6 +89,7 @@ class Worker:
             running(app, host=self._host, port=settings.http_port) as url,
         ):
             connector.store.reviews.open_count()  # fail now, not at the first run
+            self.metrics.mappings_valid.set(1)
             scheduler = BackgroundScheduler(timezone=zone)
             # APScheduler pauses a job given next_run_time=None: leave it out instead.
             first_run = {"next_run_time": datetime.now(zone)} if settings.run_on_start else {}

@@ -46,8 +46,14 @@ def looks_like_pix_offer(offre: Offre, name: str = CHARTER_OFFER_NAME) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class OfferVerdict:
+    """Each charter rule with what is wrong (None when the offer follows it)."""
+
     offre: Offre
-    failures: tuple[str, ...]
+    rules: tuple[tuple[str, str | None], ...]
+
+    @property
+    def failures(self) -> tuple[str, ...]:
+        return tuple(problem for _, problem in self.rules if problem is not None)
 
     @property
     def conformant(self) -> bool:
@@ -61,45 +67,68 @@ def check_offer(
     name: str = CHARTER_OFFER_NAME,
     start_date: bool = True,
 ) -> OfferVerdict:
-    """Every charter rule the offer breaks, in words a counsellor understands.
+    """Every charter rule, and what the offer gets wrong, in words a counsellor understands.
 
     ``first_assessment``: the structure's earliest Pix result, if known; an offer opened
     after 2019 is acceptable if it was open before that. ``start_date=False`` leaves that
     rule out, for callers who do not know the structure's history.
     """
-    failures: list[str] = []
-    if offre.nom != name:
-        failures.append(f"the name must be exactly « {name} », without accents")
-    if _fold(offre.theme) != _fold(CHARTER_THEME):
-        failures.append(f"the theme must be « {CHARTER_THEME} »")
-    if _fold(offre.acte_service) != _fold(CHARTER_ACTE):
-        failures.append(f"the acte de service must be « {CHARTER_ACTE} »")
+    mesure = None
     if not offre.mesure_nationale:
-        failures.append(f"the mandatory mesure nationale « {CHARTER_MESURE} » is missing")
+        mesure = f"the mandatory mesure nationale « {CHARTER_MESURE} » is missing"
     elif _fold(offre.mesure_nationale) != _fold(CHARTER_MESURE):
-        failures.append(f"the mesure nationale must be « {CHARTER_MESURE} »")
-    if _fold(offre.partenaire_raison_sociale) != _fold(CHARTER_PARTNER):
-        failures.append(f"the partner must be « {CHARTER_PARTNER} »")
-    if (offre.partenaire_siret or "").replace(" ", "") != CHARTER_SIRET:
-        failures.append(f"the partner's SIRET must be {CHARTER_SIRET}")
-    if _fold(offre.type).replace(" ", "_").upper() not in CHARTER_TYPES:
-        failures.append("the type must be Autre or Animation collective")
+        mesure = f"the mesure nationale must be « {CHARTER_MESURE} »"
+    rules: list[tuple[str, str | None]] = [
+        (
+            "name",
+            None if offre.nom == name else f"the name must be exactly « {name} », without accents",
+        ),
+        (
+            "theme",
+            None
+            if _fold(offre.theme) == _fold(CHARTER_THEME)
+            else f"the theme must be « {CHARTER_THEME} »",
+        ),
+        (
+            "acte de service",
+            None
+            if _fold(offre.acte_service) == _fold(CHARTER_ACTE)
+            else f"the acte de service must be « {CHARTER_ACTE} »",
+        ),
+        ("mesure nationale", mesure),
+        (
+            "partner",
+            None
+            if _fold(offre.partenaire_raison_sociale) == _fold(CHARTER_PARTNER)
+            else f"the partner must be « {CHARTER_PARTNER} »",
+        ),
+        (
+            "SIRET",
+            None
+            if (offre.partenaire_siret or "").replace(" ", "") == CHARTER_SIRET
+            else f"the partner's SIRET must be {CHARTER_SIRET}",
+        ),
+        (
+            "type",
+            None
+            if _fold(offre.type).replace(" ", "_").upper() in CHARTER_TYPES
+            else "the type must be Autre or Animation collective",
+        ),
+    ]
     if start_date:
-        failures.extend(_start_date_failures(offre.date_debut, first_assessment))
-    return OfferVerdict(offre, tuple(failures))
+        rules.append(("start date", _start_date_problem(offre.date_debut, first_assessment)))
+    return OfferVerdict(offre, tuple(rules))
 
 
-def _start_date_failures(start: date | None, first_assessment: date | None) -> list[str]:
+def _start_date_problem(start: date | None, first_assessment: date | None) -> str | None:
     if start is None:
-        return ["the start date is missing (01/01/2019 by default)"]
-    if start <= CHARTER_START:
-        return []
-    if first_assessment is not None and start <= first_assessment:
-        return []
-    return [
+        return "the start date is missing (01/01/2019 by default)"
+    if start <= CHARTER_START or (first_assessment is not None and start <= first_assessment):
+        return None
+    return (
         f"the start date {start:%d/%m/%Y} must be on or before 01/01/2019, "
         "or before the structure's first assessment"
-    ]
+    )
 
 
 def verdicts(

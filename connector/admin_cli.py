@@ -1,0 +1,165 @@
+"""Admin commands: ``mappings check`` and ``charte check``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from connector.domain.charter import OfferVerdict, verdicts
+from connector.errors import ApiError, UsageError
+from connector.mappings import MappingsError, load_mappings
+from connector.tables import render_table
+
+__all__ = ["add_admin_commands", "run_charte", "run_mappings"]
+
+
+def add_admin_commands(commands: Any) -> None:
+    mappings = commands.add_parser(
+        "mappings",
+        help="validate the admin-edited mapping files",
+        description="Validate the mapping files. Each problem is printed as FILE:LINE: "
+        "message. Exit 0 when valid, 2 when not.",
+    )
+    actions = mappings.add_subparsers(dest="action", metavar="ACTION", required=True)
+    check = actions.add_parser("check", help="validate every mapping file")
+    check.add_argument(
+        "directory",
+        nargs="?",
+        type=Path,
+        help="the mappings folder (default: CONNECTOR_MAPPINGS_DIR, else ./mappings)",
+    )
+    charte = commands.add_parser(
+        "charte",
+        help="check each structure's « Evaluation PIX » offer against the national charter",
+        description="Read the « Evaluation PIX » offer(s) of every mapped structure from "
+        "I-Milo and check them against the national charter (June 2019). Exit 0 when all "
+        "conform, 1 when a structure does not.",
+    )
+    charte_actions = charte.add_subparsers(dest="action", metavar="ACTION", required=True)
+    charte_check = charte_actions.add_parser("check", help="print a conformance table")
+    charte_check.add_argument("--json", action="store_true", help="one JSON document")
+
+
+def run_mappings(args: argparse.Namespace) -> int:
+    from connector.settings import load_store_settings
+
+    directory = args.directory or load_store_settings().mappings_dir
+    try:
+        mappings = load_mappings(directory)
+    except MappingsError as error:
+        for problem in error.problems:
+            print(problem)
+        print(f"{len(error.problems)} problem(s) in {directory}", file=sys.stderr)
+        return 2
+    print(
+        f"{directory}: valid ({len(mappings.organisations)} organisation(s), "
+        f"{len(mappings.campaigns)} campaign(s) mapped)"
+    )
+    return 0
+
+
+def _structure_rows(found: list[OfferVerdict]) -> list[list[str]]:
+    rows = []
+    for verdict in found:
+        for rule, problem in verdict.rules:
+            rows.append(
+                [
+                    str(verdict.offre.id),
+                    verdict.offre.nom,
+                    rule,
+                    "ok" if problem is None else "KO: " + problem,
+                ]
+            )
+    return rows
+
+
+def _first_assessment(connector: Any, organisations: list[Any]) -> date | None:
+    """The structure's earliest Pix participation, read only when an offer needs it."""
+    earliest = None
+    for organisation in organisations:
+        for campaign in connector.pix.campaigns(organisation.id):
+            for record in connector.pix.participations(campaign, None):
+                created = getattr(record, "created_at", None)
+                if created is not None and (earliest is None or created < earliest):
+                    earliest = created
+    return earliest.date() if earliest else None
+
+
+def run_charte(_args: argparse.Namespace) -> int:
+    from connector.bootstrap import build
+    from connector.settings import load_settings
+
+    settings = load_settings()
+    results: list[dict[str, Any]] = []
+    with build(settings) as connector:
+        name = connector.mappings.imilo.offer_name
+        try:
+            structures = connector.sync.structures()
+            for code, organisations in sorted(structures.items()):
+                results.append(_check_structure(connector, code, organisations, name))
+        except ApiError as error:
+            raise UsageError(f"charte check could not read the APIs: {error}") from None
+    if _args.json:
+        print(json.dumps(results, ensure_ascii=False))
+    else:
+        for result in results:
+            mark = "conformant" if result["conformant"] else "NOT CONFORMANT"
+            print(f"\n{result['structure']}  {result['name']} — {mark}")
+            if result["problem"]:
+                print(f"  {result['problem']}")
+            if result["rows"]:
+                print(render_table(["Offre", "Nom", "Règle", "Résultat"], result["rows"]))
+        failing = [r["structure"] for r in results if not r["conformant"]]
+        print(
+            f"\n{len(results) - len(failing)} of {len(results)} structure(s) conformant"
+            + (f"; not conformant: {', '.join(failing)}" if failing else "")
+        )
+    return 0 if all(r["conformant"] for r in results) else 1
+
+
+def _check_structure(
+    connector: Any, code: str, organisations: list[Any], name: str
+) -> dict[str, Any]:
+    structure = connector.imilo.structure(code)
+    if structure is None:
+        return {
+            "structure": code,
+            "name": "",
+            "conformant": False,
+            "problem": "unknown to I-Milo",
+            "rows": [],
+            "offers": [],
+        }
+    offres = connector.imilo.offres(code)
+    found = verdicts(offres, name=name)
+    if any(v.offre.date_debut and not v.conformant for v in found):
+        found = verdicts(
+            offres, name=name, first_assessment=_first_assessment(connector, organisations)
+        )
+    conformant = [v for v in found if v.conformant]
+    problem = None
+    if not found:
+        problem = f"no « {name} » offer"
+    elif len(conformant) > 1:
+        problem = f"several conformant « {name} » offers: the sync cannot choose"
+    ok = bool(found) and len(conformant) == len(found) == 1
+    return {
+        "structure": code,
+        "name": structure.name,
+        "conformant": ok,
+        "problem": problem,
+        "rows": _structure_rows(found),
+        "offers": [
+            {
+                "id": v.offre.id,
+                "nom": v.offre.nom,
+                "conformant": v.conformant,
+                "failures": list(v.failures),
+            }
+            for v in found
+        ],
+    }
