@@ -72,3 +72,60 @@ def test_a_missing_directory_names_the_setting(tmp_path: Path) -> None:
     """The error says which variable to fix."""
     with pytest.raises(ConfigurationError, match="CONNECTOR_MAPPINGS_DIR"):
         load_mappings(tmp_path / "nowhere")
+
+
+def test_the_shipped_files_show_every_setting_commented_out_at_its_default() -> None:
+    """Each optional setting appears, commented out, with its default value."""
+    from connector.mappings import DEFAULT_COMMENT
+    from connector.mappings.model import DEFAULT_NATURE_CODES, DEFAULT_STATUS_CODES
+
+    campaigns = (ROOT / "mappings" / "campaigns.yaml").read_text(encoding="utf-8")
+    imilo = (ROOT / "mappings" / "imilo.yaml").read_text(encoding="utf-8")
+    for line in (
+        "#   realisation_date: shared_at",
+        "#   closed_prescription: review",
+        f'#   comment: "{DEFAULT_COMMENT}"',
+        "  # ATELIER01:",
+    ):
+        assert line in campaigns
+    for key, (_, code) in {**DEFAULT_STATUS_CODES, **DEFAULT_NATURE_CODES}.items():
+        assert f"#   {key}: {code}" in imilo
+    assert '# offre: "Evaluation PIX"' in imilo
+
+
+def test_defaults_and_codes_are_read(tmp_path: Path) -> None:
+    """The defaults section and imilo.yaml change the run's behaviour and I-Milo's codes."""
+    from connector.domain.model import ClosedPolicy, DateSource, PrescriptionStatus
+
+    write(
+        tmp_path,
+        campaigns="defaults:\n  realisation_date: started_at\n  closed_prescription: skip\n"
+        "  comment: 'PIX {date} ({mastery})'\n",
+    )
+    (tmp_path / "imilo.yaml").write_text("statuts:\n  realise: DONE\noffre: 'Eval PIX'\n")
+    mappings = load_mappings(tmp_path)
+    assert mappings.defaults.realisation_date is DateSource.STARTED_AT
+    assert mappings.defaults.closed_prescription is ClosedPolicy.SKIP
+    assert mappings.defaults.comment == "PIX {date} ({mastery})"
+    assert mappings.imilo.statuses[PrescriptionStatus.ACHIEVED] == "DONE"
+    assert mappings.imilo.status_from("DONE") is PrescriptionStatus.ACHIEVED
+    assert mappings.imilo.offer_name == "Eval PIX"
+
+
+def test_new_settings_are_validated_with_lines_and_hints(tmp_path: Path) -> None:
+    """Bad values, unknown keys and unknown placeholders, each on its line."""
+    write(
+        tmp_path,
+        campaigns="defaults:\n  realisation_date: started\n  closedprescription: skip\n"
+        "  comment: 'fait le {dat}'\n",
+    )
+    (tmp_path / "imilo.yaml").write_text("statuts:\n  realise: ''\nnature:\n  atelier: X\n")
+    with pytest.raises(MappingsError) as caught:
+        load_mappings(tmp_path)
+    assert caught.value.problems == [
+        "campaigns.yaml:2: realisation_date must be one of shared_at, started_at (got 'started')",
+        "campaigns.yaml:3: defaults: unknown key 'closedprescription' (did you mean 'closed_prescription'?)",
+        "campaigns.yaml:4: comment: unknown placeholder '{dat}' (did you mean '{date}'?); use {date}, {diagnostic}, {mastery}",
+        "imilo.yaml:2: statuts: realise must be a non-empty code",
+        "imilo.yaml:3: unknown key 'nature' (did you mean 'natures'?)",
+    ]

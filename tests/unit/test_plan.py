@@ -272,3 +272,45 @@ def test_a_dossier_number_with_spaces_is_read() -> None:
         [prescription(500, "2026-03-01")],
     )
     assert isinstance(decision, PlannedWrite)
+
+
+def test_closed_prescriptions_can_be_skipped_instead_of_reviewed() -> None:
+    """With closed_prescription: skip, an identified person with no open prescription is left
+    alone silently."""
+    from connector.domain.model import ClosedPolicy
+    from connector.domain.plan import PlanPolicy
+
+    identified = {1: Identified(LEA.id, "id")}
+    decisions = plan_structure(
+        PARIS,
+        [shared(1, "2026-03-12T10:00:00")],
+        RULES,
+        [],
+        identified,
+        NO_LEDGER,
+        PlanPolicy(closed_prescription=ClosedPolicy.SKIP),
+    )
+    assert decisions == [NoChange(1, 10, "prescription_closed")]
+
+
+def test_the_date_can_come_from_the_start_of_the_assessment() -> None:
+    """With realisation_date: started_at, createdAt dates the realisation."""
+    from dataclasses import replace as clone
+
+    from connector.domain.model import DateSource
+    from connector.domain.plan import PlanPolicy
+
+    p = clone(
+        shared(1, "2026-03-13T08:00:00"), created_at=datetime(2026, 3, 11, 22, 30, tzinfo=UTC)
+    )
+    [decision] = plan_structure(
+        PARIS,
+        [p],
+        RULES,
+        [prescription(500, "2026-03-01")],
+        {1: Identified(LEA.id, "id")},
+        NO_LEDGER,
+        PlanPolicy(date_source=DateSource.STARTED_AT),
+    )
+    assert isinstance(decision, PlannedWrite)
+    assert decision.realisation_date == date(2026, 3, 11)

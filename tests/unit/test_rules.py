@@ -127,3 +127,18 @@ def test_comment_reads_as_a_counsellor_expects() -> None:
         "Évaluation PIX réalisée le 12/03/2026 — diagnostic court — 62 % de maîtrise"
         " — mise à jour automatique"
     )
+
+
+def test_the_comment_template_drops_empty_parts() -> None:
+    """An unknown diagnostic type and no mastery rate leave no dangling dashes."""
+    assert realisation_comment(date(2026, 3, 12), None, None) == (
+        "Évaluation PIX réalisée le 12/03/2026 — mise à jour automatique"
+    )
+
+
+def test_an_admin_template_is_filled() -> None:
+    """The placeholders of campaigns.yaml's comment are filled."""
+    text = realisation_comment(
+        date(2026, 3, 12), DiagnosticType.LONG, 0.5, "PIX {date}: {diagnostic}, {mastery}"
+    )
+    assert text == "PIX 12/03/2026: parcours long, 50 % de maîtrise"
