@@ -95,12 +95,19 @@ def run_charte(_args: argparse.Namespace) -> int:
 
     settings = load_settings()
     results: list[dict[str, Any]] = []
+    skipped: list[str] = []
     with build(settings) as connector:
         name = connector.mappings.imilo.offer_name
+        mapped = set(connector.mappings.organisations.values())
         try:
             structures = connector.sync.structures()
             for code, organisations in sorted(structures.items()):
-                results.append(_check_structure(connector, code, organisations, name))
+                result = _check_structure(connector, code, organisations, name)
+                if result is None and code not in mapped:
+                    # A Pix externalId that is no I-Milo code: not a Mission Locale (as in sync).
+                    skipped.append(code)
+                    continue
+                results.append(result or _unknown(code))
         except ApiError as error:
             raise UsageError(f"charte check could not read the APIs: {error}") from None
     if _args.json:
@@ -113,6 +120,8 @@ def run_charte(_args: argparse.Namespace) -> int:
                 print(f"  {result['problem']}")
             if result["rows"]:
                 print(render_table(["Offre", "Nom", "Règle", "Résultat"], result["rows"]))
+        if skipped:
+            print(f"\nNot I-Milo structures, skipped: {', '.join(skipped)}")
         failing = [r["structure"] for r in results if not r["conformant"]]
         print(
             f"\n{len(results) - len(failing)} of {len(results)} structure(s) conformant"
@@ -121,19 +130,24 @@ def run_charte(_args: argparse.Namespace) -> int:
     return 0 if all(r["conformant"] for r in results) else 1
 
 
+def _unknown(code: str) -> dict[str, Any]:
+    return {
+        "structure": code,
+        "name": "",
+        "conformant": False,
+        "problem": "unknown to I-Milo: check organisations.yaml",
+        "rows": [],
+        "offers": [],
+    }
+
+
 def _check_structure(
     connector: Any, code: str, organisations: list[Any], name: str
-) -> dict[str, Any]:
+) -> dict[str, Any] | None:
+    """The structure's verdict, or None if I-Milo does not know the structure."""
     structure = connector.imilo.structure(code)
     if structure is None:
-        return {
-            "structure": code,
-            "name": "",
-            "conformant": False,
-            "problem": "unknown to I-Milo",
-            "rows": [],
-            "offers": [],
-        }
+        return None
     offres = connector.imilo.offres(code)
     found = verdicts(offres, name=name)
     if any(v.offre.date_debut and not v.conformant for v in found):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import signal
 import sys
 import threading
@@ -13,12 +12,15 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import structlog
+
 from connector import __version__
 from connector.admin_cli import add_admin_commands, run_charte, run_mappings
 from connector.errors import ConfigurationError, UsageError
 from connector.logs import configure_logging
 from connector.plan_output import print_plan
 from connector.review_cli import add_review_commands, run_review
+from connector.settings import LogSettings
 
 __all__ = ["main"]
 
@@ -173,7 +175,7 @@ def _worker(_args: argparse.Namespace) -> int:
 def _healthcheck(args: argparse.Namespace) -> int:
     import urllib.request
 
-    port = os.environ.get("CONNECTOR_HTTP_PORT", "8080")
+    port = LogSettings().http_port
     try:
         with urllib.request.urlopen(
             f"http://127.0.0.1:{int(port)}/healthz", timeout=args.timeout
@@ -202,9 +204,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "charte": run_charte,
     }
     try:
-        configure_logging(
-            os.environ.get("CONNECTOR_LOG_LEVEL", "INFO"), os.environ.get("CONNECTOR_LOG_FORMAT")
-        )
+        log_settings = LogSettings()
+        configure_logging(log_settings.log_level, log_settings.log_format)
         return handlers[args.command](args)
     except ConfigurationError as error:
         print(f"pix-imilo: configuration error: {error}", file=sys.stderr)
@@ -217,6 +218,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         # Output piped into `head` and the like: stop quietly, as Unix tools do.
         sys.stderr.close()
+        return EXIT_FAILED
+    except Exception as error:
+        # Never a raw traceback: it bypasses the redaction (SQL parameters, URLs, secrets).
+        structlog.get_logger("connector.cli").error(
+            "unexpected_error", error_type=type(error).__name__, exc_info=True
+        )
+        print(
+            f"pix-imilo: unexpected error ({type(error).__name__}); the log above has the "
+            "details, with personal data masked",
+            file=sys.stderr,
+        )
         return EXIT_FAILED
 
 

@@ -62,6 +62,8 @@ _PERSONAL_KEYS = frozenset(
 )
 _EMAIL = re.compile(r"[^\s@<>\"'()\[\],;:]+@[^\s@<>\"'()\[\],;:]+\.[A-Za-z]{2,}")
 _URL_QUERY = re.compile(r"(https?://[^\s?#\"']+)\?[^\s#\"']*")
+# SQLAlchemy puts a statement's bound values in its error messages.
+_SQL_PARAMETERS = re.compile(r"\[parameters:[^\n]*")
 _secrets: set[str] = set()
 _secrets_lock = threading.Lock()
 _MIN_SECRET_LENGTH = 4  # shorter strings would mask ordinary words
@@ -76,6 +78,7 @@ def register_secret(value: str | None) -> None:
 
 def _scrub(text: str) -> str:
     text = _URL_QUERY.sub(r"\1?[redacted]", text)
+    text = _SQL_PARAMETERS.sub("[parameters: redacted]", text)
     text = _EMAIL.sub(MASK, text)
     with _secrets_lock:
         secrets = sorted(_secrets, key=len, reverse=True)

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from apscheduler.triggers.cron import CronTrigger
 from pydantic import (
     AnyHttpUrl,
     Field,
@@ -23,10 +22,12 @@ from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from connector.errors import ConfigurationError
+from connector.schedule import cron_trigger
 
 __all__ = [
     "DEFAULT_DATABASE_URL",
     "DEFAULT_SCHEDULE",
+    "LogSettings",
     "Settings",
     "StoreSettings",
     "load_settings",
@@ -46,6 +47,18 @@ _HINTS = {
     "IMILO_API_URL": "the root URL of the I-Milo API gateway",
     "IMILO_API_KEY": "the I-Milo API key (sent as X-Gravitee-Api-Key)",
 }
+
+
+class LogSettings(BaseSettings):
+    """Read before anything else, so that even a settings error is logged as configured."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    log_level: str = Field("INFO", validation_alias="CONNECTOR_LOG_LEVEL")
+    log_format: str | None = Field(None, validation_alias="CONNECTOR_LOG_FORMAT")
+    http_port: str = Field("8080", validation_alias="CONNECTOR_HTTP_PORT")
 
 
 class StoreSettings(BaseSettings):
@@ -90,7 +103,7 @@ class Settings(StoreSettings):
     @model_validator(mode="after")
     def _schedule_is_cron(self) -> Settings:
         try:
-            CronTrigger.from_crontab(self.schedule, timezone=self.timezone)
+            cron_trigger(self.schedule, ZoneInfo(self.timezone))
         except ValueError:
             raise ValueError(
                 "CONNECTOR_SCHEDULE: not a 5-field cron expression "

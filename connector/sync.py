@@ -130,6 +130,8 @@ class Sync:
                     break
                 self._sync_structure(code, organisations, report)
             self._effects.finish_run(report.outcome, report.counts())
+            for problem in report.errors:
+                log.error("run_error", error=problem)
             log.info("run_finished", outcome=report.outcome, **report.counts())
             return report
         finally:

@@ -12,19 +12,19 @@ from __future__ import annotations
 import signal
 import threading
 import time
-from datetime import datetime
+from datetime import UTC, datetime
 from types import FrameType
 from zoneinfo import ZoneInfo
 
 import structlog
 from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.triggers.cron import CronTrigger
 
 from connector.bootstrap import Connector, build
 from connector.errors import ConfigurationError
 from connector.http import Readiness, create_ops_app
 from connector.mappings import load_mappings
 from connector.metrics import Metrics
+from connector.schedule import cron_trigger
 from connector.serving import running
 from connector.settings import Settings
 
@@ -58,8 +58,21 @@ class Worker:
         self.readiness.mappings_problem(None)
 
     def _run(self, connector: Connector) -> None:
-        if self.stop.is_set():
-            return
+        """One scheduled run, plus one more if runs fell due while it was going on.
+
+        APScheduler skips a firing while the job still runs (max_instances=1); running once
+        more here coalesces all of them into a single catch-up run.
+        """
+        trigger = cron_trigger(self._settings.schedule, ZoneInfo(self._settings.timezone))
+        while not self.stop.is_set():
+            began = datetime.now(UTC)
+            self._run_once(connector)
+            due = trigger.get_next_fire_time(None, began)
+            if due is None or due > datetime.now(UTC):
+                return
+            log.info("catching_up_missed_runs")
+
+    def _run_once(self, connector: Connector) -> None:
         self._reload_mappings(connector)
         started = self.readiness.run_started()
         began = time.monotonic()
@@ -95,7 +108,7 @@ class Worker:
             first_run = {"next_run_time": datetime.now(zone)} if settings.run_on_start else {}
             scheduler.add_job(
                 self._run,
-                CronTrigger.from_crontab(settings.schedule, timezone=zone),
+                cron_trigger(settings.schedule, zone),
                 args=[connector],
                 id="sync",
                 max_instances=1,  # never two runs at once

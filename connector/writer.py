@@ -28,6 +28,7 @@ from connector.store.sql import LedgerEntry, SqlStateStore
 __all__ = ["RealisationWriter", "WriteOutcome", "idempotency_key"]
 
 log = structlog.get_logger("connector.writer")
+_ACCESS_REFUSED = (401, 403)
 
 
 class WriteOutcome(enum.StrEnum):
@@ -121,7 +122,11 @@ class RealisationWriter:
             log.info("prescription_changed_meanwhile", **ids)
             return WriteOutcome.CONFLICT
         except FatalApiError as error:
-            # Refused outright: retrying the same request cannot help, so plan afresh next run.
+            if error.status in _ACCESS_REFUSED:
+                # Our key, not the write, was refused: keep the intent for the next run.
+                log.warning("write_not_authorised", error=str(error), **ids)
+                return WriteOutcome.FAILED
+            # The request itself was refused: retrying it cannot help, so plan afresh next run.
             self._store.abandon_write(entry.participation_id)
             log.warning("write_refused", error=str(error), **ids)
             return WriteOutcome.FAILED

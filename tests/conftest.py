@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,14 +50,23 @@ class Systems:
         }
 
 
-@pytest.fixture
-def systems(tmp_path: Path) -> Iterator[Systems]:
-    data_dir = scenario.write_scenario(tmp_path)
+@contextmanager
+def start_systems(root: Path, edit: Callable[[Path], None] | None = None) -> Iterator[Systems]:
+    """Write the scenario under ``root``, let ``edit`` change its files, serve it."""
+    data_dir = scenario.write_scenario(root)
+    if edit is not None:
+        edit(data_dir)
     with (
         running(create_pix_app(load_pix_data(data_dir))) as pix_url,
         running(create_imilo_app(load_imilo_data(data_dir))) as imilo_url,
     ):
-        yield Systems(pix_url, imilo_url, data_dir, tmp_path / "mappings")
+        yield Systems(pix_url, imilo_url, data_dir, root / "mappings")
+
+
+@pytest.fixture
+def systems(tmp_path: Path) -> Iterator[Systems]:
+    with start_systems(tmp_path) as started:
+        yield started
 
 
 @pytest.fixture

@@ -98,3 +98,10 @@ def test_bad_log_settings_name_the_variable(level: str, fmt: str | None, variabl
     """A wrong level or format is a configuration error naming its variable."""
     with pytest.raises(ConfigurationError, match=variable):
         configure_logging(level, fmt)
+
+
+def test_sql_parameters_in_database_errors_are_masked() -> None:
+    """SQLAlchemy shows a statement's values in its errors: they may be typed names."""
+    message = "(sqlite3.IntegrityError) UNIQUE failed\n[SQL: INSERT INTO review VALUES (?, ?)]\n[parameters: (12, 'Léa', 'DURAND')]\n(Background on this error at: https://sqlalche.me/e/20/gkpj)"
+    out = redacted(event="x", error=message)
+    assert "DURAND" not in str(out["error"]) and "[SQL: INSERT INTO review" in str(out["error"])

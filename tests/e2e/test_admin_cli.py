@@ -1,0 +1,98 @@
+"""The admins' commands as they type them: mappings check, sync --dry-run, charte check."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests import scenario
+from tests.conftest import Systems, start_systems
+from tests.e2e.test_cli import clean_env, cli, last_json_line
+
+pytestmark = pytest.mark.e2e
+
+
+def test_mappings_check_accepts_valid_files(systems: Systems, tmp_path: Path) -> None:
+    """Exit 0 on the scenario's mappings, given as an argument."""
+    result = cli(["mappings", "check", str(systems.mappings_dir)], clean_env(), tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "valid" in result.stdout
+
+
+def test_mappings_check_names_file_and_line_of_a_bad_value_and_an_unknown_key(
+    tmp_path: Path,
+) -> None:
+    """Exit 2 with one FILE:LINE: line per problem, read from CONNECTOR_MAPPINGS_DIR."""
+    mappings = tmp_path / "mappings"
+    mappings.mkdir()
+    (mappings / "campaigns.yaml").write_text(
+        "campaigns:\n  PARDIAG:\n    modality: grup\n  PARATEL:\n    modalty: group\n",
+        encoding="utf-8",
+    )
+    result = cli(
+        ["mappings", "check"], clean_env({"CONNECTOR_MAPPINGS_DIR": str(mappings)}), tmp_path
+    )
+    assert result.returncode == 2
+    assert result.stdout.splitlines() == [
+        "campaigns.yaml:3: modality must be one of individual, group (got 'grup')",
+        "campaigns.yaml:5: campaign PARATEL: unknown key 'modalty' (did you mean 'modality'?)",
+    ]
+
+
+def test_dry_run_json_plans_and_writes_nothing_then_the_real_run_does_the_plan(
+    systems: Systems, database_url: str, tmp_path: Path
+) -> None:
+    """`planned` on the last line, writes stay at 0; then updated == planned."""
+    env = clean_env(systems.env(database_url))
+    dry = cli(["sync", "--once", "--dry-run", "--json"], env, tmp_path)
+    assert dry.returncode == 0, dry.stderr
+    body = last_json_line(dry.stdout)
+    assert body["planned"] == len(scenario.EXPECTED) and len(body["plan"]) == body["planned"]  # type: ignore[arg-type]
+    assert {item["prescription_id"] for item in body["plan"]} == set(scenario.EXPECTED)  # type: ignore[attr-defined]
+    assert systems.state()["writes"] == 0
+    table = cli(["sync", "--once", "--dry-run"], env, tmp_path)
+    assert "ONGOING → ACHIEVED" in table.stdout and "homonyms" in table.stdout
+    real = cli(["sync", "--once", "--json"], env, tmp_path)
+    assert last_json_line(real.stdout)["updated"] == body["planned"]
+
+
+def test_charte_check_passes_on_conformant_offers(
+    systems: Systems, database_url: str, tmp_path: Path
+) -> None:
+    """Exit 0 and a table per structure."""
+    result = cli(["charte", "check"], clean_env(systems.env(database_url)), tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert scenario.PARIS in result.stdout and "conformant" in result.stdout
+
+
+def break_offers(data: Path) -> None:
+    path = data / "imilo" / "offres.json"
+    offres = json.loads(path.read_text(encoding="utf-8"))
+    for offre in offres:
+        if offre["codeStructure"] == scenario.CAYENNE:
+            offre["nom"] = "Évaluation PIX"
+        if offre["codeStructure"] == scenario.REUNION:
+            offre["mesureNationale"] = None
+    path.write_text(json.dumps(offres, ensure_ascii=False), encoding="utf-8")
+
+
+def test_charte_check_fails_naming_the_structures_and_the_rules(
+    tmp_path: Path, database_url: str
+) -> None:
+    """« Évaluation PIX » and a missing mesure nationale: exit 1, both structures named."""
+    with start_systems(tmp_path, break_offers) as systems:
+        result = cli(["charte", "check"], clean_env(systems.env(database_url)), tmp_path)
+        as_json = cli(["charte", "check", "--json"], clean_env(systems.env(database_url)), tmp_path)
+    assert result.returncode == 1
+    assert f"{scenario.CAYENNE}  ML Cayenne — NOT CONFORMANT" in result.stdout
+    assert f"{scenario.REUNION}  ML Nord Réunion — NOT CONFORMANT" in result.stdout
+    assert "the name must be exactly « Evaluation PIX », without accents" in result.stdout
+    assert (
+        "the mandatory mesure nationale « Evaluation compétences numériques » is missing"
+        in result.stdout
+    )
+    assert f"not conformant: {scenario.CAYENNE}, {scenario.REUNION}" in result.stdout
+    verdicts = {s["structure"]: s["conformant"] for s in json.loads(as_json.stdout)}
+    assert verdicts == {scenario.PARIS: True, scenario.CAYENNE: False, scenario.REUNION: False}
