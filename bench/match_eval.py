@@ -76,6 +76,7 @@ def sync(data: Path, state: Path) -> tuple[dict[int, tuple[int, int]], dict[int,
             IMILO_API_KEY="bench-key",
             CONNECTOR_DATABASE_URL=database_url,
             CONNECTOR_MAPPINGS_DIR=str(mappings),
+            IMILO_MAX_RPS=0,  # measure the matcher, not the rate limit
         )
         with build(settings) as connector:
             report = connector.sync.run_once()

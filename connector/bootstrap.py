@@ -15,6 +15,7 @@ from connector.logs import register_secret
 from connector.mappings import Mappings, load_mappings
 from connector.metrics import Metrics
 from connector.pix.maddo import MaddoPix
+from connector.ratelimit import RateLimiter
 from connector.settings import Settings
 from connector.store.sql import SqlStateStore
 from connector.sync import Sync
@@ -70,6 +71,7 @@ def build(
         str(settings.pix_api_url),
         settings.pix_client_id,
         pix_secret,
+        timeout=httpx.Timeout(settings.pix_timeout, connect=min(5.0, settings.pix_timeout)),
         transport=_transport("pix", metrics),
         observer=metrics,
         stop=stop,
@@ -78,12 +80,14 @@ def build(
         str(settings.imilo_api_url),
         imilo_key,
         codes=mappings.imilo,
+        timeout=httpx.Timeout(settings.imilo_timeout, connect=min(5.0, settings.imilo_timeout)),
+        limiter=RateLimiter(settings.imilo_max_rps, stop=stop),
         transport=_transport("imilo", metrics),
         observer=metrics,
         stop=stop,
     )
     connector = Connector(
-        sync=Sync(pix, imilo, store, mappings, stop=stop),
+        sync=Sync(pix, imilo, store, mappings, stop=stop, concurrency=settings.imilo_concurrency),
         pix=pix,
         imilo=imilo,
         store=store,

@@ -18,7 +18,7 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
-from connector.errors import TransientApiError
+from connector.errors import MalformedResponse, TransientApiError
 
 __all__ = ["DEFAULT_RETRY", "NO_RETRY", "RetryPolicy", "call_with_retries", "retry_after_seconds"]
 
@@ -77,7 +77,9 @@ def call_with_retries(
         event.wait(seconds)  # a shutdown cuts the wait short; the stop condition then holds
 
     retrying = Retrying(
-        retry=retry_if_exception_type(TransientApiError),
+        # A malformed answer (an HTML error page from a proxy, a cut JSON page) is most often
+        # passing trouble too; writes are idempotent, so reading or sending again is safe.
+        retry=retry_if_exception_type((TransientApiError, MalformedResponse)),
         stop=halt | stop_when_event_set(event),
         wait=wait,
         sleep=sleep,

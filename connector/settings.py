@@ -84,6 +84,10 @@ class Settings(StoreSettings):
     imilo_api_url: AnyHttpUrl = Field(validation_alias="IMILO_API_URL")
     imilo_api_key: SecretStr = Field(SecretStr(""), validation_alias="IMILO_API_KEY")
     imilo_api_key_file: Path | None = Field(None, validation_alias="IMILO_API_KEY_FILE")
+    imilo_max_rps: float = Field(5.0, ge=0, validation_alias="IMILO_MAX_RPS")
+    imilo_concurrency: int = Field(4, ge=1, le=64, validation_alias="IMILO_CONCURRENCY")
+    pix_timeout: float = Field(30.0, gt=0, le=600, validation_alias="PIX_TIMEOUT")
+    imilo_timeout: float = Field(15.0, gt=0, le=600, validation_alias="IMILO_TIMEOUT")
 
     # The worker
     schedule: str = Field(DEFAULT_SCHEDULE, validation_alias="CONNECTOR_SCHEDULE")

@@ -6,10 +6,12 @@ adapters and the store.
 
 from __future__ import annotations
 
+import contextvars
 import threading
 import uuid
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -90,7 +92,9 @@ class Sync:
         clock: Callable[[], datetime] = utc_now,
         overlap: timedelta = DEFAULT_OVERLAP,
         stop: threading.Event | None = None,
+        concurrency: int = 1,
     ) -> None:
+        self._concurrency = concurrency
         self._stop = stop
         self._scope = RunScope()
         self._pix = pix
@@ -232,15 +236,16 @@ class Sync:
             structure, participations, rules, candidates, identifications, ledger, policy
         )
         reviews: list[Review] = []
+        writes: list[PlannedWrite] = []
         for decision in decisions:
-            if isinstance(decision, PlannedWrite) and self._stopping(report):
-                break
             if isinstance(decision, NoChange):
                 report.unchanged += 1
             elif isinstance(decision, Review):
                 reviews.append(decision)
             else:
-                self._apply(decision, report, reviews, failed_campaigns)
+                writes.append(decision)
+        for write, outcome in self._apply_all(writes, report):
+            self._record(write, outcome, report, reviews, failed_campaigns)
         by_id = {p.id: p for p in participations}
         self._effects.put_reviews([(r, by_id[r.participation_id]) for r in reviews])
         report.reviews.extend(reviews)
@@ -384,14 +389,44 @@ class Sync:
                 batch.newest = record.last_change
         return batch
 
-    def _apply(
+    def _apply_all(
+        self, writes: list[PlannedWrite], report: RunReport
+    ) -> Iterator[tuple[PlannedWrite, WriteOutcome]]:
+        """Carry out the writes, ``concurrency`` at a time (each touches its own prescription).
+
+        At most ``concurrency`` writes are in flight: a stop request lets them finish and
+        starts no other.
+        """
+        if self._concurrency <= 1 or len(writes) <= 1:
+            for write in writes:
+                if self._stopping(report):
+                    return
+                yield write, self._effects.apply(write)
+            return
+        slots = threading.BoundedSemaphore(self._concurrency)
+        started: list[tuple[PlannedWrite, Future[WriteOutcome]]] = []
+        with ThreadPoolExecutor(self._concurrency, thread_name_prefix="write") as pool:
+            for write in writes:
+                slots.acquire()
+                broken = any(f.done() and f.exception() is not None for _, f in started)
+                if broken or self._stopping(report):
+                    slots.release()  # an unexpected error ends the batch: surface it below
+                    break
+                # Each task runs in a copy of this context, so its log lines keep the run_id.
+                future = pool.submit(contextvars.copy_context().run, self._effects.apply, write)
+                future.add_done_callback(lambda _f: slots.release())
+                started.append((write, future))
+        for write, future in started:
+            yield write, future.result()
+
+    def _record(
         self,
         write: PlannedWrite,
+        outcome: WriteOutcome,
         report: RunReport,
         reviews: list[Review],
         failed_campaigns: set[int],
     ) -> None:
-        outcome = self._effects.apply(write)
         if outcome is WriteOutcome.PLANNED:
             report.planned.append(write)
         elif outcome is WriteOutcome.APPLIED:

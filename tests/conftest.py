@@ -47,6 +47,8 @@ class Systems:
             "IMILO_API_KEY": scenario.API_KEY,
             "CONNECTOR_DATABASE_URL": database_url,
             "CONNECTOR_MAPPINGS_DIR": str(self.mappings_dir),
+            # The simulators need no protection: keep tests fast.
+            "IMILO_MAX_RPS": "0",
         }
 
 

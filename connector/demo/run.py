@@ -92,6 +92,7 @@ def run_demo() -> int:
                 IMILO_API_KEY="demo-imilo-key",
                 CONNECTOR_DATABASE_URL=f"sqlite:///{Path(state_dir) / 'demo.db'}",
                 CONNECTOR_MAPPINGS_DIR=str(mappings_dir),
+                IMILO_MAX_RPS=0,  # the bundled simulator needs no protection
             )
             offers = {offre.id: offre.code_structure for offre in imilo_data.offres}
             return _play(settings, imilo_url, offers)

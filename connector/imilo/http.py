@@ -29,7 +29,14 @@ from connector.imilo import wire
 from connector.imilo.codes import ImiloCodes
 from connector.instrumented import ApiObserver
 from connector.logs import register_secret
-from connector.retry import DEFAULT_RETRY, RetryPolicy, call_with_retries, retry_after_seconds
+from connector.ratelimit import RateLimiter
+from connector.retry import (
+    DEFAULT_RETRY,
+    NO_RETRY,
+    RetryPolicy,
+    call_with_retries,
+    retry_after_seconds,
+)
 
 __all__ = ["INSCRITS_PAGE_SIZE", "HttpIMilo"]
 
@@ -56,7 +63,9 @@ class HttpIMilo:
         observer: ApiObserver | None = None,
         stop: threading.Event | None = None,
         codes: ImiloCodes | None = None,
+        limiter: RateLimiter | None = None,
     ) -> None:
+        self._limiter = limiter
         self.codes = codes or ImiloCodes()
         self._retry = retry
         self._observer = observer
@@ -73,12 +82,14 @@ class HttpIMilo:
         self._client.close()
 
     def _call(self, method: str, path: str, what: str, **kwargs: Any) -> Any:
-        """One request, retried on transient errors. Every write carries its idempotency
-        key, so retrying a write whose answer was lost cannot apply it twice."""
+        """One request, retried on transient errors. A write is retried only when it
+        carries an idempotency key, so that a write whose answer was lost is never applied
+        twice."""
         observer = self._observer
+        retryable = method == "GET" or bool(kwargs.get("idempotency_key"))
         return call_with_retries(
             lambda: self._attempt(method, path, what, **kwargs),
-            policy=self._retry,
+            policy=self._retry if retryable else NO_RETRY,
             on_retry=(lambda: observer.observe_retry("imilo")) if observer else lambda: None,
             stop=self._stop,
         )
@@ -95,6 +106,8 @@ class HttpIMilo:
         missing_ok: bool = False,
     ) -> Any:
         headers = {IDEMPOTENCY_HEADER: idempotency_key} if idempotency_key else None
+        if self._limiter is not None:
+            self._limiter.acquire()
         try:
             response = self._client.request(
                 method, path, params=httpx.QueryParams(list(params)), json=json, headers=headers

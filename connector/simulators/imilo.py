@@ -14,6 +14,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from connector.simulators import imilo_search
+from connector.simulators.faults import FaultPlan, install_faults
 from connector.simulators.fixtures import ImiloData
 from connector.simulators.imilo_model import STATUTS, Answer, ImiloError, fingerprint
 from connector.simulators.imilo_state import ImiloState
@@ -39,7 +40,12 @@ async def _on_error(request: Request, exc: Exception) -> Response:
 
 
 class _GatewayMiddleware:
-    """Checks the API key (as the Gravitee gateway does) and counts 2xx write answers."""
+    """Checks the API key (as the Gravitee gateway does) and counts 2xx write answers.
+
+    Under fault injection (``faults.py``, which sits outside this middleware) ``writes`` counts
+    the writes the app answered 2xx, seen or not by the client: a write applied and then dropped
+    counts, and so does its replay; a write faulted before reaching the app does not.
+    """
 
     def __init__(self, app: ASGIApp, state: ImiloState) -> None:
         self._app = app
@@ -141,8 +147,11 @@ class _ImiloApi:
         return JSONResponse(self._state.snapshot())
 
 
-def create_imilo_app(data: ImiloData) -> Starlette:
-    """A Starlette app serving a mutable copy of ``data``; its state is on ``app.state.imilo``."""
+def create_imilo_app(data: ImiloData, *, faults: FaultPlan | None = None) -> Starlette:
+    """A Starlette app serving a mutable copy of ``data``; its state is on ``app.state.imilo``.
+
+    With ``faults`` (rate > 0) it injects faults (see ``faults.py``; ``app.state.faults``).
+    """
     state = ImiloState(data)
     api = _ImiloApi(state)
     dossier = "/operateurs/dossiers/{id_dossier:int}"
@@ -167,4 +176,5 @@ def create_imilo_app(data: ImiloData) -> Starlette:
         exception_handlers={ImiloError: _on_error, HTTPException: _on_error},
     )
     app.state.imilo = state
+    install_faults(app, faults)
     return app

@@ -19,6 +19,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from connector.simulators.faults import FaultPlan, install_faults
 from connector.simulators.fixtures import Campaign, Client, PixData
 
 __all__ = ["PixStats", "create_pix_app"]
@@ -269,8 +270,13 @@ def create_pix_app(
     *,
     token_ttl_seconds: float = 1200.0,
     clock: Callable[[], float] = time.monotonic,
+    faults: FaultPlan | None = None,
 ) -> Starlette:
-    """A Starlette app serving ``data`` as the Pix MaDDo API; counters on ``app.state.stats``."""
+    """A Starlette app serving ``data`` as the Pix MaDDo API; counters on ``app.state.stats``.
+
+    With ``faults`` (rate > 0) it injects faults (see ``faults.py``; ``app.state.faults``), and
+    ``stats.requests`` then counts only the requests that got past the injector.
+    """
     stats = PixStats()
     api = _PixApi(data, stats, token_ttl_seconds, clock)
     routes = [
@@ -290,4 +296,5 @@ def create_pix_app(
         exception_handlers={_PixError: _on_error, HTTPException: _on_error},
     )
     app.state.stats = stats
+    install_faults(app, faults)
     return app

@@ -79,6 +79,7 @@ def test_a_crash_after_the_write_before_the_ledger_does_not_write_twice(
     systems: Systems, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Killed between I-Milo's answer and the ledger commit, the rerun finishes the job once."""
+    settings = settings.model_copy(update={"imilo_concurrency": 1})  # one write in flight
     real_complete = SqlStateStore.complete_write
 
     def crash_once(self: SqlStateStore, participation_id: int, now: object) -> None:
@@ -99,6 +100,7 @@ def test_a_crash_between_the_two_writes_adds_the_missing_actualite_only(
     systems: Systems, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Killed after the réalisé but before the actualité, the rerun adds just the actualité."""
+    settings = settings.model_copy(update={"imilo_concurrency": 1})  # one write in flight
     real_record = HttpIMilo.record_actualite
 
     def crash_once(self: HttpIMilo, *args: object, **kwargs: object) -> object:
@@ -142,6 +144,7 @@ def test_a_stop_request_finishes_the_write_in_flight_and_keeps_cursors(
 ) -> None:
     """SIGTERM mid-run: the current write completes, nothing after it, cursors stay; the next
     run finishes the job with no duplicate."""
+    settings = settings.model_copy(update={"imilo_concurrency": 1})  # one write in flight
     import threading
 
     from connector.writer import RealisationWriter
@@ -182,3 +185,10 @@ def test_a_replay_of_one_campaign_from_a_date_changes_nothing_more(
     assert report.updated == 0 and report.completed
     assert report.fetched > 0
     assert systems.state()["writes"] == writes
+
+
+def test_concurrent_writes_give_the_same_result(systems: Systems, settings: Settings) -> None:
+    """With eight writes in flight at a time, the result is exactly the sequential one."""
+    report = run(settings.model_copy(update={"imilo_concurrency": 8}))
+    assert report.updated == len(scenario.EXPECTED)
+    assert_correct_final_state(systems)
