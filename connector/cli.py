@@ -19,6 +19,7 @@ from connector.admin_cli import add_admin_commands, run_charte, run_mappings
 from connector.errors import ConfigurationError, UsageError
 from connector.logs import configure_logging
 from connector.plan_output import print_plan
+from connector.quarantine_cli import add_quarantine_commands, run_quarantine
 from connector.review_cli import add_review_commands, run_review
 from connector.settings import LogSettings
 
@@ -90,6 +91,7 @@ def _parser() -> argparse.ArgumentParser:
 
     add_review_commands(commands)
     add_admin_commands(commands)
+    add_quarantine_commands(commands)
 
     commands.add_parser(
         "demo",
@@ -202,6 +204,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "review": run_review,
         "mappings": run_mappings,
         "charte": run_charte,
+        "quarantine": run_quarantine,
     }
     try:
         log_settings = LogSettings()

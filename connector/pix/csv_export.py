@@ -8,8 +8,9 @@ whose reason names the column, never the value.
 
 The export carries no participation id, so one is derived from the row (see
 ``stable_participation_id``): re-importing the same file, or a later export of the same
-campaign with more rows, gives each participation the same id, hence no duplicate writes. The
-id changes if the participant's names, external id or start time are edited in Pix.
+campaign with more rows (or with a participation shared since), gives each participation the
+same id, hence no duplicate writes. The id changes if the participant's names, external id or
+start time are edited in Pix.
 """
 
 from __future__ import annotations
@@ -113,16 +114,12 @@ class _Layout:
     headers: list[str]
     index: dict[str, int] = field(default_factory=dict)
 
-    @property
-    def width(self) -> int:
-        return max(self.index.values()) + 1
-
     def cell(self, cells: list[str], name: str) -> str:
         index = self.index.get(name)
         return _unguard(cells[index]) if index is not None and index < len(cells) else ""
 
     def header(self, name: str) -> str:
-        return self.headers[self.index[name]]
+        return self.headers[self.index[name]] if name in self.index else name
 
 
 def _layout(header: list[str], external_id_column: str | None) -> _Layout:
@@ -212,13 +209,8 @@ def stable_participation_id(
     def name(text: str) -> str:
         return unicodedata.normalize("NFC", text).strip().casefold()
 
-    parts = (
-        str(campaign_id),
-        name(last_name),
-        name(first_name),
-        (external_id or "").strip(),
-        started_at.astimezone(UTC).isoformat(),
-    )
+    parts = [str(campaign_id), name(last_name), name(first_name), (external_id or "").strip()]
+    parts.append(started_at.astimezone(UTC).isoformat())
     digest = hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).digest()
     return -(int.from_bytes(digest[:8], "big") >> (64 - _ID_BITS)) - 1
 
@@ -236,10 +228,12 @@ def _redacted(cells: list[str], line: int, layout: _Layout) -> dict[str, Any]:
 
 
 def _row(cells: list[str], layout: _Layout, campaign_id: int) -> Participation:
+    """One data row as a participation, or ``_Invalid`` naming the first column at fault."""
+
     def get(name: str) -> str:
         return layout.cell(cells, name)
 
-    if len(cells) < layout.width:
+    if len(cells) <= max(layout.index.values()):
         raise _Invalid("row has fewer cells than the header")
     if not get("campaign_id"):
         raise _Invalid(f"{layout.header('campaign_id')} is missing")
@@ -258,12 +252,9 @@ def _row(cells: list[str], layout: _Layout, campaign_id: int) -> Participation:
         raise _Invalid(f"{shared_header} is set for a participation not shared")
     if shared_at is not None and shared_at < started_at:
         raise _Invalid(f"{shared_header} is before the start")
-    external_id = None
-    if "external_id" in layout.index:
-        external_id = _text(get("external_id"), layout.header("external_id"), required=False)
-    mastery = None
-    if "mastery" in layout.index:
-        mastery = _mastery(get("mastery"), layout.header("mastery"))
+    # An absent optional column reads as empty cells: no external id, no mastery.
+    external_id = _text(get("external_id"), layout.header("external_id"), required=False)
+    mastery = _mastery(get("mastery"), layout.header("mastery"))
     return Participation(
         id=stable_participation_id(campaign_id, last_name, first_name, external_id, started_at),
         campaign_id=campaign_id,
@@ -321,8 +312,8 @@ def _decode(source: str | bytes | os.PathLike[str]) -> str:
     else:
         try:
             data = Path(source).read_bytes()
-        except OSError as error:
-            reason = error.strerror or type(error).__name__
+        except (OSError, ValueError) as error:  # ValueError: a NUL or surrogate in the path
+            reason = getattr(error, "strerror", None) or type(error).__name__
             raise CsvExportError(f"cannot read the CSV export: {reason}") from None
     try:
         return data.decode("utf-8-sig")
@@ -336,15 +327,14 @@ def _decode(source: str | bytes | os.PathLike[str]) -> str:
 def read_export(
     path_or_text: str | bytes | os.PathLike[str], *, external_id_column: str | None = None
 ) -> CsvExport:
-    """Read one campaign's export: a path, the file's bytes, or its text.
+    """Read one campaign's export: a path (a ``Path`` is never mistaken), its bytes, or its text.
 
     ``external_id_column`` names the external-id column; ``None`` finds it after the first
     name, ``""`` says there is none. Rows repeating an earlier one exactly are dropped.
     """
-    text = _decode(path_or_text)
-    if not text.strip():
-        raise CsvExportError("the CSV export is empty")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";", quotechar='"')
+    reader = csv.reader(
+        io.StringIO(_decode(path_or_text), newline=""), delimiter=";", quotechar='"'
+    )
     try:
         rows = [(reader.line_num, cells) for cells in reader if any(c.strip() for c in cells)]
     except csv.Error:

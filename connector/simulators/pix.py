@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import secrets
 import time
@@ -23,6 +24,16 @@ from connector.simulators.faults import FaultPlan, install_faults
 from connector.simulators.fixtures import Campaign, Client, PixData
 
 __all__ = ["PixStats", "create_pix_app"]
+
+
+class _RawJSONResponse(JSONResponse):
+    """Participations exactly as the fixture holds them: lone surrogates are sent as JSON
+    escapes, as a real API would, instead of failing to encode. (JSON has no NaN or
+    infinity, so fixture files cannot hold them either.)"""
+
+    def render(self, content: object) -> bytes:
+        return json.dumps(content, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+
 
 CAMPAIGNS_PAGE_CAP = 1000
 PARTICIPATIONS_PAGE_CAP = 200
@@ -257,7 +268,7 @@ class _PixApi:
             if _belongs_to(r, campaign.id) and (since is None or _changed_since(r, since))
         ]
         page, meta = _page(request, rows, PARTICIPATIONS_PAGE_DEFAULT, PARTICIPATIONS_PAGE_CAP)
-        return JSONResponse({"campaignParticipations": page, "page": meta})
+        return _RawJSONResponse({"campaignParticipations": page, "page": meta})
 
     async def sim_stats(self, request: Request) -> Response:
         return JSONResponse(

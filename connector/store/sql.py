@@ -253,6 +253,30 @@ class SqlStateStore:
                     )
                 )
 
+    def quarantine_entries(self) -> list[dict[str, Any]]:
+        with self._tx() as conn:
+            rows = conn.execute(
+                select(quarantine).order_by(quarantine.c.campaign_id, quarantine.c.record_key)
+            ).all()
+        return [dict(row._mapping) for row in rows]
+
+    def retry_quarantined(self, record_key: str | None) -> list[str]:
+        """Forget quarantined records (one, or all when ``record_key`` is None) and rewind
+        their campaigns' cursors, so that the next run reads them again from Pix, fixed or
+        not. The ledger makes the re-read harmless. Returns the keys released."""
+        with self._tx() as conn:
+            query = select(quarantine.c.record_key, quarantine.c.campaign_id)
+            if record_key is not None:
+                query = query.where(quarantine.c.record_key == record_key)
+            rows = conn.execute(query).all()
+            keys = [row.record_key for row in rows]
+            campaigns = {row.campaign_id for row in rows}
+            if keys:
+                conn.execute(delete(quarantine).where(quarantine.c.record_key.in_(keys)))
+            if campaigns:
+                conn.execute(delete(cursors).where(cursors.c.campaign_id.in_(campaigns)))
+        return keys
+
     def quarantine_count(self) -> int:
         with self._tx() as conn:
             return len(conn.execute(select(quarantine.c.record_key)).all())

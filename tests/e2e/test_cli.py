@@ -169,7 +169,20 @@ def test_demo_shows_updates_then_a_run_with_none(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "command",
-    [[], ["sync"], ["simulate"], ["demo"], ["review"], ["review", "list"], ["review", "resolve"]],
+    [
+        [],
+        ["sync"],
+        ["simulate"],
+        ["demo"],
+        ["review"],
+        ["review", "list"],
+        ["review", "resolve"],
+        ["quarantine"],
+        ["mappings", "check"],
+        ["charte", "check"],
+        ["worker"],
+        ["healthcheck"],
+    ],
 )
 def test_every_command_has_help(command: list[str], tmp_path: Path) -> None:
     """--help works everywhere and exits 0."""
@@ -225,3 +238,32 @@ def test_sync_of_one_campaign_only_touches_that_campaign(
     assert changed == {503, 504}
     bad = cli(["sync", "--once", "--since", "12/03/2026"], env, tmp_path)
     assert bad.returncode == 2 and "--since: expected a date as YYYY-MM-DD" in bad.stderr
+
+
+def test_quarantine_lists_redacted_records_and_retry_reads_them_again(
+    systems: Systems, database_url: str, tmp_path: Path
+) -> None:
+    """Malformed records are listed with reasons, without personal data; `retry --all` makes
+    the next sync read their campaign again, idempotently."""
+    env = clean_env(systems.env(database_url))
+    assert cli(["sync", "--once"], env, tmp_path).returncode == 0
+    listing = cli(["quarantine", "list", "--json"], env, tmp_path)
+    items = json.loads(listing.stdout)
+    assert {i["reason"] for i in items} == {
+        "id is not a number",
+        "createdAt is not a valid ISO 8601 timestamp",
+    }
+    assert '"participantFirstName": "<redacted>"' in listing.stdout or all(
+        i["record"].get("participantFirstName") in (None, "<redacted>") for i in items
+    )
+    table = cli(["quarantine", "list"], env, tmp_path)
+    assert "id is not a number" in table.stdout
+    writes = systems.state()["writes"]
+    retried = cli(["quarantine", "retry", "--all"], env, tmp_path)
+    assert retried.returncode == 0 and "2 record(s)" in retried.stdout
+    again = cli(["sync", "--once", "--json"], env, tmp_path)
+    body = last_json_line(again.stdout)
+    assert body["quarantined"] == 2 and body["updated"] == 0
+    assert systems.state()["writes"] == writes
+    missing = cli(["quarantine", "retry", "10:424242"], env, tmp_path)
+    assert missing.returncode == 2 and "no quarantined record" in missing.stderr

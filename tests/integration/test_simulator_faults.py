@@ -8,6 +8,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +77,22 @@ def tagged(http: httpx.Client, key: str) -> list[dict[str, Any]]:
     return [a for a in rows if a["commentaire"] == key]
 
 
+def mixed_request(http: httpx.Client, i: int) -> httpx.Response:
+    """Every third request a write: writes take an extra draw (drop before or after the app)."""
+    return post_actualite(http, f"k-{i}") if i % 3 == 0 else http.get(STRUCTURE)
+
+
+class Records(logging.Handler):
+    """Keeps the records it is handed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
 def test_fault_plan_rejects_a_rate_outside_0_to_1() -> None:
     """A rate below 0, above 1 or NaN is refused when the plan is made."""
     for rate in (-0.1, 1.5, math.nan):
@@ -120,16 +137,8 @@ def test_same_seed_gives_the_same_faults() -> None:
     """Two apps with the same seed fault the same request sequence alike; another seed differs."""
 
     def run(seed: int) -> list[str]:
-        kinds = []
         with client(imilo_app(1.0, seed)) as http:
-            for i in range(12):
-                # Writes are in the mix: they take an extra draw (drop before or after the app).
-                key = f"k-{i}"
-                write = i % 3 == 0
-                kinds.append(
-                    outcome(lambda: post_actualite(http, key) if write else http.get(STRUCTURE))
-                )
-        return kinds
+            return [outcome(partial(mixed_request, http, i)) for i in range(12)]
 
     first = run(seed=5)
     assert run(seed=5) == first
@@ -138,9 +147,7 @@ def test_same_seed_gives_the_same_faults() -> None:
 
 def test_dropped_answer_raises_a_transport_error() -> None:
     """A drop cuts the body short: httpx raises RemoteProtocolError; uvicorn logs no error."""
-    records: list[logging.LogRecord] = []
-    handler = logging.Handler()
-    handler.emit = records.append  # type: ignore[method-assign]
+    handler = Records()
     uvicorn_logger = logging.getLogger("uvicorn.error")
     uvicorn_logger.addHandler(handler)
     try:
@@ -157,7 +164,7 @@ def test_dropped_answer_raises_a_transport_error() -> None:
         uvicorn_logger.removeHandler(handler)
     assert isinstance(errors[0], httpx.TransportError)
     assert "peer closed connection without sending complete message body" in str(errors[0])
-    assert not [r for r in records if "without completing response" in r.getMessage()]
+    assert not [r for r in handler.records if "without completing response" in r.getMessage()]
 
 
 def test_write_applied_then_dropped_is_replayed_not_reapplied() -> None:
