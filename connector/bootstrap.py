@@ -15,8 +15,9 @@ from connector.logs import register_secret
 from connector.mappings import Mappings, load_mappings
 from connector.metrics import Metrics
 from connector.pix.maddo import MaddoPix
+from connector.pix.port import PixSource
 from connector.ratelimit import RateLimiter
-from connector.settings import Settings
+from connector.settings import ImiloSettings, Settings
 from connector.store.sql import SqlStateStore
 from connector.sync import Sync
 
@@ -26,7 +27,7 @@ __all__ = ["Connector", "build"]
 @dataclass
 class Connector:
     sync: Sync
-    pix: MaddoPix
+    pix: PixSource
     imilo: HttpIMilo
     store: SqlStateStore
     mappings: Mappings
@@ -49,33 +50,42 @@ def _transport(api: str, metrics: Metrics | None) -> httpx.BaseTransport | None:
     return InstrumentedTransport(httpx.HTTPTransport(), api, metrics)
 
 
-@contextmanager
-def build(
-    settings: Settings,
-    *,
-    metrics: Metrics | None = None,
-    stop: threading.Event | None = None,
-) -> Iterator[Connector]:
-    """Wire adapters, store and mappings into a ready ``Sync``; close them all afterwards.
-
-    With ``metrics``, every API request is timed and every retry counted; with ``stop``,
-    retries and runs end early once it is set.
-    """
-    pix_secret = settings.pix_client_secret.get_secret_value()
-    imilo_key = settings.imilo_api_key.get_secret_value()
-    register_secret(pix_secret)
-    register_secret(imilo_key)
-    mappings = load_mappings(settings.mappings_dir)
-    store = SqlStateStore.open(settings.database_url)
-    pix = MaddoPix(
+def _maddo(settings: Settings, metrics: Metrics | None, stop: threading.Event | None) -> MaddoPix:
+    secret = settings.pix_client_secret.get_secret_value()
+    register_secret(secret)
+    return MaddoPix(
         str(settings.pix_api_url),
         settings.pix_client_id,
-        pix_secret,
+        secret,
         timeout=httpx.Timeout(settings.pix_timeout, connect=min(5.0, settings.pix_timeout)),
         transport=_transport("pix", metrics),
         observer=metrics,
         stop=stop,
     )
+
+
+@contextmanager
+def build(
+    settings: ImiloSettings,
+    *,
+    metrics: Metrics | None = None,
+    stop: threading.Event | None = None,
+    pix: PixSource | None = None,
+) -> Iterator[Connector]:
+    """Wire adapters, store and mappings into a ready ``Sync``; close them all afterwards.
+
+    With ``metrics``, every API request is timed and every retry counted; with ``stop``,
+    retries and runs end early once it is set. ``pix`` replaces the Pix API (a CSV export);
+    without it, ``settings`` must carry the Pix settings.
+    """
+    imilo_key = settings.imilo_api_key.get_secret_value()
+    register_secret(imilo_key)
+    mappings = load_mappings(settings.mappings_dir)
+    if pix is None:
+        if not isinstance(settings, Settings):
+            raise TypeError("the Pix API needs the full Settings")
+        pix = _maddo(settings, metrics, stop)
+    store = SqlStateStore.open(settings.database_url)
     imilo = HttpIMilo(
         str(settings.imilo_api_url),
         imilo_key,

@@ -10,6 +10,7 @@ import threading
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import structlog
@@ -88,6 +89,47 @@ def _parser() -> argparse.ArgumentParser:
     simulate.add_argument("--data", required=True, type=Path, help="the fixture directory")
     simulate.add_argument("--port", required=True, type=int, help="the TCP port to listen on")
     simulate.add_argument("--host", default="127.0.0.1", help="the address (default 127.0.0.1)")
+    simulate.add_argument(
+        "--fault-rate",
+        type=float,
+        default=0.0,
+        metavar="R",
+        help="share of requests (0–1) failing with a 500, a 503, a 429, a stall or a dropped "
+        "connection (default 0)",
+    )
+    simulate.add_argument(
+        "--fault-seed", type=int, default=0, metavar="S", help="seed of the faults (default 0)"
+    )
+    simulate.add_argument(
+        "--fault-stall",
+        type=float,
+        default=35.0,
+        metavar="SECONDS",
+        help="how long a stalled request hangs (default 35, beyond the clients' timeouts)",
+    )
+
+    csv_import = commands.add_parser(
+        "import-csv",
+        help="import a Pix Orga CSV export (for structures without API access)",
+        description="Carry a Pix Orga CSV export (one campaign) into I-Milo through the same "
+        "matching and idempotent writes as the API: importing the same file twice writes "
+        "nothing. Needs the I-Milo settings only.",
+    )
+    csv_import.add_argument("file", type=Path, help="the export (.csv, UTF-8, ';')")
+    csv_import.add_argument(
+        "--structure", required=True, metavar="CODE", help="the I-Milo structure code"
+    )
+    csv_import.add_argument(
+        "--external-id-column",
+        metavar="NAME",
+        help="the column holding the external id, if it is not the one after the first name",
+    )
+    csv_import.add_argument(
+        "--dry-run", action="store_true", help="decide everything, write nothing"
+    )
+    csv_import.add_argument(
+        "--json", action="store_true", help="print the run's counts as one JSON line at the end"
+    )
 
     add_review_commands(commands)
     add_admin_commands(commands)
@@ -135,36 +177,66 @@ def _sync(args: argparse.Namespace) -> int:
         report = connector.sync.run_once(scope, dry_run=args.dry_run)
     if args.dry_run and not args.json:
         print_plan(report)
-    if args.json:
-        print(json.dumps(report.as_json(), ensure_ascii=False), flush=True)
-    else:
-        counts = ", ".join(f"{name} {value}" for name, value in report.counts().items())
-        print(f"run {report.run_id} {report.outcome}: {counts}")
-        for reason, count in sorted(report.reviews_by_reason.items()):
-            print(f"  for review: {reason}: {count}")
-        for error in report.errors:
-            print(f"  error: {error}")
+    _print_report(report, args.json)
     return EXIT_OK if report.completed else EXIT_FAILED
 
 
 def _simulate(args: argparse.Namespace) -> int:
     from connector.serving import serve_forever
+    from connector.simulators.faults import FaultPlan
     from connector.simulators.fixtures import FixtureError, load_imilo_data, load_pix_data
     from connector.simulators.imilo import create_imilo_app
     from connector.simulators.pix import create_pix_app
 
     if not args.data.is_dir():
         raise ConfigurationError(f"--data: '{args.data}' is not a directory")
+    if not 0.0 <= args.fault_rate <= 1.0:
+        raise UsageError(f"--fault-rate: must be between 0 and 1 (got {args.fault_rate})")
+    faults = FaultPlan(rate=args.fault_rate, seed=args.fault_seed, stall_seconds=args.fault_stall)
     try:
         if args.system == "pix":
-            app = create_pix_app(load_pix_data(args.data))
+            app = create_pix_app(load_pix_data(args.data), faults=faults)
         else:
-            app = create_imilo_app(load_imilo_data(args.data))
+            app = create_imilo_app(load_imilo_data(args.data), faults=faults)
     except FixtureError as error:
         raise ConfigurationError(str(error)) from None
     print(f"{args.system} simulator on http://{args.host}:{args.port}", file=sys.stderr)
     serve_forever(app, args.host, args.port)
     return EXIT_OK
+
+
+def _print_report(report: Any, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(report.as_json(), ensure_ascii=False), flush=True)
+        return
+    counts = ", ".join(f"{name} {value}" for name, value in report.counts().items())
+    print(f"run {report.run_id} {report.outcome}: {counts}")
+    for reason, count in sorted(report.reviews_by_reason.items()):
+        print(f"  for review: {reason}: {count}")
+    for code, reason in sorted(report.skipped_structures.items()):
+        print(f"  structure {code} skipped: {reason}")
+    for error in report.errors:
+        print(f"  error: {error}")
+
+
+def _import_csv(args: argparse.Namespace) -> int:
+    from connector.bootstrap import build
+    from connector.pix.csv_export import read_export
+    from connector.pix.csv_source import CsvExportPix
+    from connector.settings import load_imilo_settings
+    from connector.sync import RunScope
+
+    if not args.file.is_file():
+        raise UsageError(f"import-csv: '{args.file}' is not a file")
+    export = read_export(args.file, external_id_column=args.external_id_column)
+    settings = load_imilo_settings()
+    source = CsvExportPix(export, args.structure.strip())
+    with build(settings, pix=source, stop=_stop_on_signals()) as connector:
+        report = connector.sync.run_once(RunScope(checkpoint=False), dry_run=args.dry_run)
+    if args.dry_run and not args.json:
+        print_plan(report)
+    _print_report(report, args.json)
+    return EXIT_OK if report.completed else EXIT_FAILED
 
 
 def _worker(_args: argparse.Namespace) -> int:
@@ -205,6 +277,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "mappings": run_mappings,
         "charte": run_charte,
         "quarantine": run_quarantine,
+        "import-csv": _import_csv,
     }
     try:
         log_settings = LogSettings()

@@ -7,7 +7,7 @@ secret values are never echoed.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -27,9 +27,11 @@ from connector.schedule import cron_trigger
 __all__ = [
     "DEFAULT_DATABASE_URL",
     "DEFAULT_SCHEDULE",
+    "ImiloSettings",
     "LogSettings",
     "Settings",
     "StoreSettings",
+    "load_imilo_settings",
     "load_settings",
     "load_store_settings",
 ]
@@ -72,28 +74,34 @@ class StoreSettings(BaseSettings):
     mappings_dir: Path = Field(Path("mappings"), validation_alias="CONNECTOR_MAPPINGS_DIR")
 
 
-class Settings(StoreSettings):
-    """Everything a sync needs."""
+def _secret_from_file(value: SecretStr, path: Path | None, variable: str) -> SecretStr:
+    """A secret comes from its variable, or from the file named by <VARIABLE>_FILE (Docker
+    and Kubernetes secrets), never both."""
+    if path is not None:
+        if value.get_secret_value():
+            raise ValueError(f"{variable}: set it or {variable}_FILE, not both")
+        try:
+            text = path.read_text(encoding="utf-8").strip()
+        except OSError:
+            raise ValueError(f"{variable}_FILE: cannot read '{path}'") from None
+        if not text:
+            raise ValueError(f"{variable}_FILE: '{path}' is empty")
+        return SecretStr(text)
+    if not value.get_secret_value().strip():
+        raise ValueError(f"{variable}: not set (set it to {_HINTS[variable]}, or {variable}_FILE)")
+    return value
 
-    pix_api_url: AnyHttpUrl = Field(validation_alias="PIX_API_URL")
-    pix_client_id: str = Field(min_length=1, validation_alias="PIX_CLIENT_ID")
-    # Secrets come from the variable, or from a file named by <VARIABLE>_FILE (Docker and
-    # Kubernetes secrets); see ``_secrets_from_files``.
-    pix_client_secret: SecretStr = Field(SecretStr(""), validation_alias="PIX_CLIENT_SECRET")
-    pix_client_secret_file: Path | None = Field(None, validation_alias="PIX_CLIENT_SECRET_FILE")
+
+class ImiloSettings(StoreSettings):
+    """What writing to I-Milo needs (a CSV import needs no Pix access)."""
+
     imilo_api_url: AnyHttpUrl = Field(validation_alias="IMILO_API_URL")
     imilo_api_key: SecretStr = Field(SecretStr(""), validation_alias="IMILO_API_KEY")
     imilo_api_key_file: Path | None = Field(None, validation_alias="IMILO_API_KEY_FILE")
     imilo_max_rps: float = Field(5.0, ge=0, validation_alias="IMILO_MAX_RPS")
     imilo_concurrency: int = Field(4, ge=1, le=64, validation_alias="IMILO_CONCURRENCY")
-    pix_timeout: float = Field(30.0, gt=0, le=600, validation_alias="PIX_TIMEOUT")
     imilo_timeout: float = Field(15.0, gt=0, le=600, validation_alias="IMILO_TIMEOUT")
-
-    # The worker
-    schedule: str = Field(DEFAULT_SCHEDULE, validation_alias="CONNECTOR_SCHEDULE")
     timezone: str = Field("Europe/Paris", validation_alias="CONNECTOR_TIMEZONE")
-    run_on_start: bool = Field(True, validation_alias="CONNECTOR_RUN_ON_START")
-    http_port: int = Field(8080, ge=0, le=65535, validation_alias="CONNECTOR_HTTP_PORT")
 
     @field_validator("timezone")
     @classmethod
@@ -105,7 +113,29 @@ class Settings(StoreSettings):
         return value
 
     @model_validator(mode="after")
-    def _schedule_is_cron(self) -> Settings:
+    def _imilo_key_from_file(self) -> Self:
+        self.imilo_api_key = _secret_from_file(
+            self.imilo_api_key, self.imilo_api_key_file, "IMILO_API_KEY"
+        )
+        return self
+
+
+class Settings(ImiloSettings):
+    """Everything a sync needs."""
+
+    pix_api_url: AnyHttpUrl = Field(validation_alias="PIX_API_URL")
+    pix_client_id: str = Field(min_length=1, validation_alias="PIX_CLIENT_ID")
+    pix_client_secret: SecretStr = Field(SecretStr(""), validation_alias="PIX_CLIENT_SECRET")
+    pix_client_secret_file: Path | None = Field(None, validation_alias="PIX_CLIENT_SECRET_FILE")
+    pix_timeout: float = Field(30.0, gt=0, le=600, validation_alias="PIX_TIMEOUT")
+
+    # The worker
+    schedule: str = Field(DEFAULT_SCHEDULE, validation_alias="CONNECTOR_SCHEDULE")
+    run_on_start: bool = Field(True, validation_alias="CONNECTOR_RUN_ON_START")
+    http_port: int = Field(8080, ge=0, le=65535, validation_alias="CONNECTOR_HTTP_PORT")
+
+    @model_validator(mode="after")
+    def _schedule_is_cron(self) -> Self:
         try:
             cron_trigger(self.schedule, ZoneInfo(self.timezone))
         except ValueError:
@@ -116,27 +146,10 @@ class Settings(StoreSettings):
         return self
 
     @model_validator(mode="after")
-    def _secrets_from_files(self) -> Settings:
-        for name, file_name in (
-            ("pix_client_secret", "pix_client_secret_file"),
-            ("imilo_api_key", "imilo_api_key_file"),
-        ):
-            variable = name.upper()
-            value: SecretStr = getattr(self, name)
-            path: Path | None = getattr(self, file_name)
-            if path is not None:
-                if value.get_secret_value():
-                    raise ValueError(f"{variable}: set it or {variable}_FILE, not both")
-                try:
-                    text = path.read_text(encoding="utf-8").strip()
-                except OSError:
-                    raise ValueError(f"{variable}_FILE: cannot read '{path}'") from None
-                if not text:
-                    raise ValueError(f"{variable}_FILE: '{path}' is empty")
-                setattr(self, name, SecretStr(text))
-            elif not value.get_secret_value().strip():
-                hint = _HINTS[variable]
-                raise ValueError(f"{variable}: not set (set it to {hint}, or {variable}_FILE)")
+    def _pix_secret_from_file(self) -> Self:
+        self.pix_client_secret = _secret_from_file(
+            self.pix_client_secret, self.pix_client_secret_file, "PIX_CLIENT_SECRET"
+        )
         return self
 
 
@@ -159,6 +172,11 @@ def _describe(error: ErrorDetails) -> str:
 def load_settings(**overrides: Any) -> Settings:
     """Read the settings, or raise ``ConfigurationError`` with one line per problem."""
     return _load(Settings, overrides)
+
+
+def load_imilo_settings(**overrides: Any) -> ImiloSettings:
+    """Read the settings needed to write to I-Milo only (a CSV import)."""
+    return _load(ImiloSettings, overrides)
 
 
 def load_store_settings(**overrides: Any) -> StoreSettings:

@@ -68,6 +68,8 @@ class RunScope:
 
     campaign_code: str | None = None
     since: datetime | None = None
+    # False for a CSV import: a file says nothing of what the API has still to bring.
+    checkpoint: bool = True
 
 
 @dataclass
@@ -259,7 +261,7 @@ class Sync:
                 dossier_id=item.dossier_id,
                 candidates=[list(pair) for pair in item.ranked],
             )
-        if not report.interrupted:
+        if not report.interrupted and self._scope.checkpoint:
             self._checkpoint(batches, failed_campaigns)
 
     def _with_decisions(

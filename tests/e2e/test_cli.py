@@ -267,3 +267,76 @@ def test_quarantine_lists_redacted_records_and_retry_reads_them_again(
     assert systems.state()["writes"] == writes
     missing = cli(["quarantine", "retry", "10:424242"], env, tmp_path)
     assert missing.returncode == 2 and "no quarantined record" in missing.stderr
+
+
+def test_import_csv_writes_once_and_needs_no_pix_settings(
+    systems: Systems, database_url: str, tmp_path: Path
+) -> None:
+    """`import-csv FILE --structure CODE` with I-Milo settings only; a re-import writes nothing."""
+    from tests.csv_exports import campaign_export
+
+    export = tmp_path / "export.csv"
+    export.write_bytes(campaign_export(10))
+    env = clean_env(
+        {k: v for k, v in systems.env(database_url).items() if not k.startswith("PIX_")}
+    )
+    first = cli(["import-csv", str(export), "--structure", scenario.PARIS, "--json"], env, tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert last_json_line(first.stdout)["updated"] > 0
+    writes = systems.state()["writes"]
+    again = cli(["import-csv", str(export), "--structure", scenario.PARIS, "--json"], env, tmp_path)
+    assert last_json_line(again.stdout)["updated"] == 0
+    assert systems.state()["writes"] == writes
+    broken = tmp_path / "broken.csv"
+    broken.write_text("a,b,c\n1,2,3\n", encoding="utf-8")
+    bad = cli(["import-csv", str(broken), "--structure", scenario.PARIS], env, tmp_path)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+def test_simulate_injects_faults_when_asked(tmp_path: Path) -> None:
+    """`--fault-rate 1 --fault-seed 3` makes every request fail one way or another."""
+    data = scenario.write_scenario(tmp_path)
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            PIX_IMILO,
+            "simulate",
+            "imilo",
+            "--data",
+            str(data),
+            "--port",
+            str(port),
+            "--fault-rate",
+            "1",
+            "--fault-seed",
+            "3",
+            "--fault-stall",
+            "0.2",
+        ],
+        env=clean_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                httpx.get(f"{base}/_sim/state", timeout=1)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "simulator did not start"
+                time.sleep(0.1)
+        headers = {"X-Gravitee-Api-Key": scenario.API_KEY}
+        for _ in range(10):
+            try:
+                response = httpx.get(
+                    f"{base}/operateurs/structures/{scenario.PARIS}", headers=headers, timeout=0.1
+                )
+                assert response.status_code in (500, 503, 429)
+            except httpx.TransportError:
+                pass  # a stall or a dropped connection
+        assert sum(httpx.get(f"{base}/_sim/faults", timeout=2).json()["injected"].values()) == 10
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
