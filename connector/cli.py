@@ -108,6 +108,15 @@ def _parser() -> argparse.ArgumentParser:
         help="how long a stalled request hangs (default 35, beyond the clients' timeouts)",
     )
 
+    database = commands.add_parser(
+        "db",
+        help="the state store's schema",
+        description="The schema is created or upgraded automatically at start, under a lock; "
+        "`db upgrade` does it as an explicit step, for ops who prefer one.",
+    )
+    database_actions = database.add_subparsers(dest="action", metavar="ACTION", required=True)
+    database_actions.add_parser("upgrade", help="create or upgrade the schema, then exit")
+
     csv_import = commands.add_parser(
         "import-csv",
         help="import a Pix Orga CSV export (for structures without API access)",
@@ -239,6 +248,20 @@ def _import_csv(args: argparse.Namespace) -> int:
     return EXIT_OK if report.completed else EXIT_FAILED
 
 
+def _db(_args: argparse.Namespace) -> int:
+    from sqlalchemy.engine import make_url
+
+    from connector.settings import load_store_settings
+    from connector.store.migrate import head_revision
+    from connector.store.sql import SqlStateStore
+
+    settings = load_store_settings()
+    SqlStateStore.open(settings.database_url).close()
+    where = make_url(settings.database_url).render_as_string(hide_password=True)
+    print(f"{where}: schema at revision {head_revision()}")
+    return EXIT_OK
+
+
 def _worker(_args: argparse.Namespace) -> int:
     from connector.settings import load_settings
     from connector.worker import Worker
@@ -278,6 +301,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "charte": run_charte,
         "quarantine": run_quarantine,
         "import-csv": _import_csv,
+        "db": _db,
     }
     try:
         log_settings = LogSettings()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -10,6 +12,9 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from connector.settings import Settings, load_settings
 from connector.simulators import (
@@ -71,9 +76,45 @@ def systems(tmp_path: Path) -> Iterator[Systems]:
         yield started
 
 
+POSTGRES_URL = os.environ.get("PIX_IMILO_TEST_POSTGRES", "postgresql+psycopg://127.0.0.1:5432/test")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Integration tests run on both backends; end-to-end tests on the default, SQLite."""
+    if "database_url" in metafunc.fixturenames:
+        integration = "integration" in str(metafunc.definition.path)
+        backends = ["sqlite", "postgresql"] if integration else ["sqlite"]
+        metafunc.parametrize("database_url", backends, indirect=True)
+
+
 @pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'state' / 'pix-imilo.db'}"
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'state' / 'pix-imilo.db'}"
+        return
+    with fresh_postgres_database() as url:
+        yield url
+
+
+@contextmanager
+def fresh_postgres_database() -> Iterator[str]:
+    """A new, empty database on the test PostgreSQL, dropped afterwards."""
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    name = f"pix_imilo_{uuid.uuid4().hex[:12]}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError:
+        admin.dispose()
+        if os.environ.get("CI"):
+            raise
+        pytest.skip("PostgreSQL is not reachable (set PIX_IMILO_TEST_POSTGRES)")
+    try:
+        yield str(make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False))
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture

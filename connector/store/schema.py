@@ -11,7 +11,6 @@ from sqlalchemy import (
     Column,
     Dialect,
     Float,
-    Integer,
     MetaData,
     String,
     Table,
@@ -20,17 +19,15 @@ from sqlalchemy import (
 )
 
 __all__ = [
-    "SCHEMA_VERSION",
     "UtcDateTime",
     "cursors",
+    "leases",
     "ledger",
     "metadata",
     "quarantine",
     "review",
     "runs",
 ]
-
-SCHEMA_VERSION = 1
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -51,13 +48,6 @@ class UtcDateTime(TypeDecorator[datetime]):
 
 
 metadata = MetaData()
-
-schema_info = Table(
-    "schema_info",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("version", Integer, nullable=False),
-)
 
 # One row per campaign: Pix's ``since`` for the next run.
 cursors = Table(
@@ -123,6 +113,15 @@ quarantine = Table(
     Column("record", JSON, nullable=False),
     Column("first_seen", UtcDateTime, nullable=False),
     Column("last_seen", UtcDateTime, nullable=False),
+)
+
+# One row per partition of the work (an I-Milo structure): which replica holds it, until when.
+leases = Table(
+    "leases",
+    metadata,
+    Column("partition", String(80), primary_key=True),
+    Column("holder", String(80), nullable=True),
+    Column("expires_at", UtcDateTime, nullable=True),
 )
 
 runs = Table(

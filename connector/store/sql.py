@@ -18,15 +18,13 @@ from connector.domain.model import Nature
 from connector.domain.plan import PlannedWrite
 from connector.errors import ConfigurationError
 from connector.pix.records import InvalidParticipation
+from connector.store.migrate import upgrade_schema
 from connector.store.review_queue import ReviewQueue
 from connector.store.schema import (
-    SCHEMA_VERSION,
     cursors,
     ledger,
-    metadata,
     quarantine,
     runs,
-    schema_info,
 )
 
 __all__ = ["LedgerEntry", "SqlStateStore"]
@@ -102,16 +100,9 @@ class SqlStateStore:
         return store
 
     def upgrade(self) -> None:
-        metadata.create_all(self._engine)
-        with self._engine.begin() as conn:
-            row = conn.execute(select(schema_info.c.version)).first()
-            if row is None:
-                conn.execute(insert(schema_info).values(id=1, version=SCHEMA_VERSION))
-            elif row.version > SCHEMA_VERSION:
-                raise ConfigurationError(
-                    f"CONNECTOR_DATABASE_URL: the state store has schema version {row.version}, "
-                    f"newer than this connector's {SCHEMA_VERSION}: upgrade pix-imilo"
-                )
+        """Create or upgrade the schema (Alembic), under a lock so that replicas starting
+        together do not race."""
+        upgrade_schema(self._engine)
 
     def close(self) -> None:
         self._engine.dispose()

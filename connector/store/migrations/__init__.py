@@ -1,0 +1,1 @@
+"""Alembic migrations of the state store, shared by SQLite and PostgreSQL."""
