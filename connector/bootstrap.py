@@ -6,6 +6,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 
 import httpx
 
@@ -18,6 +19,7 @@ from connector.pix.maddo import MaddoPix
 from connector.pix.port import PixSource
 from connector.ratelimit import RateLimiter
 from connector.settings import ImiloSettings, Settings
+from connector.store.leases import Leases
 from connector.store.sql import SqlStateStore
 from connector.sync import Sync
 
@@ -86,6 +88,11 @@ def build(
             raise TypeError("the Pix API needs the full Settings")
         pix = _maddo(settings, metrics, stop)
     store = SqlStateStore.open(settings.database_url)
+    leases = (
+        Leases(store.engine, ttl=timedelta(seconds=settings.lease_seconds))
+        if settings.leases_enabled
+        else None
+    )
     imilo = HttpIMilo(
         str(settings.imilo_api_url),
         imilo_key,
@@ -97,7 +104,15 @@ def build(
         stop=stop,
     )
     connector = Connector(
-        sync=Sync(pix, imilo, store, mappings, stop=stop, concurrency=settings.imilo_concurrency),
+        sync=Sync(
+            pix,
+            imilo,
+            store,
+            mappings,
+            stop=stop,
+            concurrency=settings.imilo_concurrency,
+            leases=leases,
+        ),
         pix=pix,
         imilo=imilo,
         store=store,

@@ -7,7 +7,7 @@ it makes exactly the changes it listed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
 from connector.domain.model import Participation
@@ -39,8 +39,8 @@ class Effects:
     def finish_run(self, outcome: str, counts: dict[str, int]) -> None:
         self._store.finish_run(self._run_id, self._clock(), outcome, counts)
 
-    def pending_writes(self) -> list[LedgerEntry]:
-        return self._store.pending_writes()
+    def pending_writes(self, structure_codes: Iterable[str] | None = None) -> list[LedgerEntry]:
+        return self._store.pending_writes(structure_codes)
 
     def resume(self, entry: LedgerEntry) -> WriteOutcome:
         return self._writer.resume(entry)

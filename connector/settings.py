@@ -7,7 +7,7 @@ secret values are never echoed.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Self, TypeVar
+from typing import Any, Literal, Self, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -102,6 +102,16 @@ class ImiloSettings(StoreSettings):
     imilo_concurrency: int = Field(4, ge=1, le=64, validation_alias="IMILO_CONCURRENCY")
     imilo_timeout: float = Field(15.0, gt=0, le=600, validation_alias="IMILO_TIMEOUT")
     timezone: str = Field("Europe/Paris", validation_alias="CONNECTOR_TIMEZONE")
+    # Several replicas on one PostgreSQL share the work by leases on structures. "auto": on
+    # for PostgreSQL, off for SQLite (a file is not shared by replicas).
+    leases: Literal["auto", "true", "false"] = Field("auto", validation_alias="CONNECTOR_LEASES")
+    lease_seconds: float = Field(60.0, ge=3, le=3600, validation_alias="CONNECTOR_LEASE_SECONDS")
+
+    @property
+    def leases_enabled(self) -> bool:
+        if self.leases == "auto":
+            return self.database_url.startswith("postgresql")
+        return self.leases == "true"
 
     @field_validator("timezone")
     @classmethod

@@ -45,8 +45,9 @@ from connector.mappings import Mappings
 from connector.pix.port import PixSource
 from connector.pix.records import InvalidParticipation
 from connector.report import RunReport
+from connector.store.leases import Lease, Leases
 from connector.store.review_queue import DISMISSED, RESOLVED, ReviewEntry
-from connector.store.sql import SqlStateStore
+from connector.store.sql import LedgerEntry, SqlStateStore
 from connector.writer import WriteOutcome, resumed_write
 
 __all__ = ["DEFAULT_OVERLAP", "RunScope", "Sync"]
@@ -95,7 +96,10 @@ class Sync:
         overlap: timedelta = DEFAULT_OVERLAP,
         stop: threading.Event | None = None,
         concurrency: int = 1,
+        leases: Leases | None = None,
     ) -> None:
+        self._leases = leases
+        self._lease: Lease | None = None
         self._concurrency = concurrency
         self._stop = stop
         self._scope = RunScope()
@@ -125,7 +129,6 @@ class Sync:
         try:
             self._effects.start_run()
             log.info("run_started", dry_run=dry_run)
-            self._resume_pending(report)
             try:
                 structures = self.structures()
             except ApiError as error:
@@ -134,7 +137,12 @@ class Sync:
             for code, organisations in sorted(structures.items()):
                 if self._stopping(report):
                     break
-                self._sync_structure(code, organisations, report)
+                self._sync_held_structure(code, organisations, report)
+            # Intents of structures no longer synced (a mapping removed after a crash).
+            orphans = [
+                e for e in self._effects.pending_writes() if e.structure_code not in structures
+            ]
+            self._resume_pending(report, orphans)
             self._effects.finish_run(report.outcome, report.counts())
             for problem in report.errors:
                 log.error("run_error", error=problem)
@@ -144,17 +152,39 @@ class Sync:
             structlog.contextvars.unbind_contextvars("run_id")
 
     def _stopping(self, report: RunReport) -> bool:
-        """A shutdown was asked: stop before the next write, leaving cursors where the
-        handled records allow."""
-        if self._stop is not None and self._stop.is_set():
+        """A shutdown was asked, or our lease was lost: stop before the next write, leaving
+        cursors where the handled records allow."""
+        lease_lost = self._lease is not None and self._lease.lost.is_set()
+        if (self._stop is not None and self._stop.is_set()) or lease_lost:
             if not report.interrupted:
                 log.warning("run_interrupted")
             report.interrupted = True
         return report.interrupted
 
     # steps ---------------------------------------------------------------------------------
-    def _resume_pending(self, report: RunReport) -> None:
-        for entry in self._effects.pending_writes():
+    def _sync_held_structure(
+        self, code: str, organisations: list[Organisation], report: RunReport
+    ) -> None:
+        """Sync a structure under its lease when several replicas share the store."""
+        if self._leases is None:
+            self._resume_pending(report, self._effects.pending_writes([code]))
+            self._sync_structure(code, organisations, report)
+            return
+        with self._leases.holding(f"structure:{code}") as lease:
+            if lease is None:
+                log.info("structure_held_by_another_replica", structure=code)
+                return
+            self._lease = lease
+            try:
+                self._resume_pending(report, self._effects.pending_writes([code]))
+                self._sync_structure(code, organisations, report)
+            finally:
+                self._lease = None
+            if lease.lost.is_set():
+                report.errors.append(f"structure {code}: lease lost to another replica")
+
+    def _resume_pending(self, report: RunReport, entries: list[LedgerEntry]) -> None:
+        for entry in entries:
             if self._stopping(report):
                 return
             log.info("resuming_interrupted_write", participation_id=entry.participation_id)

@@ -90,6 +90,7 @@ class SqlStateStore:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self.engine = engine
         self.reviews = ReviewQueue(engine)
 
     @classmethod
@@ -212,11 +213,13 @@ class SqlStateStore:
                 )
             )
 
-    def pending_writes(self) -> list[LedgerEntry]:
+    def pending_writes(self, structure_codes: Iterable[str] | None = None) -> list[LedgerEntry]:
+        """Intents left pending by an interrupted run (of these structures only, if given)."""
+        query = select(ledger).where(ledger.c.state == PENDING)
+        if structure_codes is not None:
+            query = query.where(ledger.c.structure_code.in_(list(structure_codes)))
         with self._tx() as conn:
-            rows = conn.execute(
-                select(ledger).where(ledger.c.state == PENDING).order_by(ledger.c.participation_id)
-            ).all()
+            rows = conn.execute(query.order_by(ledger.c.participation_id)).all()
         return [_entry(row._mapping) for row in rows]
 
     def ledger_entries(self) -> list[LedgerEntry]:
