@@ -20,7 +20,7 @@ from connector.domain.matching import (
     read_external_id,
 )
 from connector.domain.model import Candidate, Dossier, Participation
-from connector.domain.names import normalise_name
+from connector.domain.names import name_keys, normalise_name
 from connector.imilo.port import IMilo
 
 __all__ = ["Identifier"]
@@ -47,13 +47,15 @@ class Identifier:
         by_number, by_mail = self._structure_dossiers(
             structure_code, candidate_dossiers, externals.values()
         )
+        blocks = _SurnameIndex(candidate_dossiers)
         found: dict[int, Identification] = {}
         searches: dict[tuple[str, str], list[Dossier]] = {}
         for p in todo:
             if p.id in resolutions:
                 found[p.id] = Identified(resolutions[p.id], "resolution")
                 continue
-            result = match(p, externals[p.id], candidate_dossiers, by_number, by_mail)
+            block = blocks.around(p)
+            result = match(p, externals[p.id], block, by_number, by_mail)
             if isinstance(result, Tentative):
                 key = (normalise_name(p.last_name), normalise_name(p.first_name))
                 if key not in searches:
@@ -61,7 +63,7 @@ class Identifier:
                     searches[key] = self._imilo.search_names(
                         structure_code, p.last_name, p.first_name
                     )
-                alike = [*searches[key], *candidate_dossiers]
+                alike = [*searches[key], *block]
                 result = confirm(p, result, alike)
             found[p.id] = result
         return found
@@ -91,3 +93,29 @@ class Identifier:
             if dossier.mail:
                 by_mail[dossier.mail.strip().casefold()].append(dossier)
         return by_number, dict(by_mail)
+
+
+class _SurnameIndex:
+    """Blocking: each participant is compared with the candidates sharing a surname key, so
+    that matching stays linear in the number of participations, whatever the structure's
+    size. Evidence by number or e-mail does not go through it."""
+
+    def __init__(self, candidates: Sequence[Dossier]) -> None:
+        self._by_key: dict[str, list[Dossier]] = defaultdict(list)
+        for dossier in candidates:
+            keys: set[str] = set()
+            for surname in (dossier.nom_naissance, dossier.nom_usage):
+                if surname:
+                    keys |= name_keys(surname)
+            for key in keys:
+                self._by_key[key].append(dossier)
+
+    def around(self, participation: Participation) -> list[Dossier]:
+        """Candidates whose surname is the typed last name, or the typed first name
+        (names given in each other's place)."""
+        keys = name_keys(participation.last_name) | name_keys(participation.first_name)
+        found: dict[int, Dossier] = {}
+        for key in keys:
+            for dossier in self._by_key.get(key, ()):
+                found[dossier.id] = dossier
+        return list(found.values())

@@ -24,7 +24,14 @@ from rapidfuzz.distance import OSA
 from connector.domain.first_names import KNOWN_FIRST_NAMES
 from connector.domain.model import Dossier
 
-__all__ = ["NameKind", "NameMatch", "compare_names", "names_agree", "normalise_name"]
+__all__ = [
+    "NameKind",
+    "NameMatch",
+    "compare_names",
+    "name_keys",
+    "names_agree",
+    "normalise_name",
+]
 
 # Œ and Æ have no Unicode decomposition: NFKD leaves them whole.
 _LIGATURES = str.maketrans(
@@ -212,6 +219,14 @@ def compare_names(
         # Swapped *and* flawed: credible only for the dossier a number designates.
         return NameMatch(NameKind.TYPO, _SCORES[swapped] - 0.03)
     return NameMatch(NameKind.NONE, _fuzzy(typed_first, typed_last, held_first, surnames))
+
+
+def name_keys(text: str) -> frozenset[str]:
+    """Keys under which a surname is filed for blocking: a names-only match needs the last
+    name (or, swapped, the first name) to be exactly a dossier's surname, compact or without
+    its particles, so only dossiers sharing one of these keys can match."""
+    form = _form(text)
+    return frozenset(k for k in (form.compact, form.core) if k)
 
 
 def names_agree(first_name: str, last_name: str, dossier: Dossier) -> bool:
