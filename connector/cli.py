@@ -153,6 +153,19 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _progress_line(done: int, total: int, report: Any) -> None:
+    """A one-line progress bar on a terminal, for long backfills."""
+    width = 30
+    filled = width * done // max(total, 1)
+    print(
+        f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} structures"
+        f" · {report.fetched} records · {report.updated} updated · {report.review} for review",
+        end="",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
 def _replay_since(text: str | None, timezone: str) -> datetime | None:
     if text is None:
         return None
@@ -183,7 +196,11 @@ def _sync(args: argparse.Namespace) -> int:
     settings = load_settings()
     scope = RunScope(args.campaign, _replay_since(args.since, settings.timezone))
     with build(settings, stop=_stop_on_signals()) as connector:
+        if sys.stderr.isatty():
+            connector.sync.show_progress(_progress_line)
         report = connector.sync.run_once(scope, dry_run=args.dry_run)
+        if sys.stderr.isatty():
+            print(file=sys.stderr)
     if args.dry_run and not args.json:
         print_plan(report)
     _print_report(report, args.json)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +36,17 @@ class RunReport:
     planned: list[PlannedWrite] = field(default_factory=list)  # a dry run's writes
     reviews: list[Review] = field(default_factory=list)
     skipped_structures: dict[str, str] = field(default_factory=dict)
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def timed(self, stage: str) -> Iterator[None]:
+        """Add the block's duration to ``stage_seconds[stage]`` (where a run spends its time)."""
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            spent = time.perf_counter() - started
+            self.stage_seconds[stage] = self.stage_seconds.get(stage, 0.0) + spent
 
     @property
     def completed(self) -> bool:
@@ -62,6 +76,7 @@ class RunReport:
             **self.counts(),
             "review_reasons": dict(sorted(self.reviews_by_reason.items())),
             "skipped_structures": dict(sorted(self.skipped_structures.items())),
+            "stage_seconds": {k: round(v, 3) for k, v in sorted(self.stage_seconds.items())},
             "errors": list(self.errors),
         }
         if self.dry_run:

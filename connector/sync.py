@@ -97,7 +97,9 @@ class Sync:
         stop: threading.Event | None = None,
         concurrency: int = 1,
         leases: Leases | None = None,
+        progress: Callable[[int, int, RunReport], None] | None = None,
     ) -> None:
+        self._progress = progress
         self._leases = leases
         self._lease: Lease | None = None
         self._concurrency = concurrency
@@ -110,6 +112,10 @@ class Sync:
         self._clock = clock
         self._overlap = overlap
         self._identifier = Identifier(imilo)
+
+    def show_progress(self, progress: Callable[[int, int, RunReport], None]) -> None:
+        """Call ``progress(done, total, report)`` after each structure."""
+        self._progress = progress
 
     def use_mappings(self, mappings: Mappings) -> None:
         """Runs from now on follow these mappings (the worker reloads them before each run)."""
@@ -134,10 +140,12 @@ class Sync:
             except ApiError as error:
                 report.errors.append(str(error))
                 structures = {}
-            for code, organisations in sorted(structures.items()):
+            for done, (code, organisations) in enumerate(sorted(structures.items()), start=1):
                 if self._stopping(report):
                     break
                 self._sync_held_structure(code, organisations, report)
+                if self._progress is not None:
+                    self._progress(done, len(structures), report)
             # Intents of structures no longer synced (a mapping removed after a crash).
             orphans = [
                 e for e in self._effects.pending_writes() if e.structure_code not in structures
@@ -225,7 +233,8 @@ class Sync:
             report.errors.append(f"structure {code}: {error}")
             log.error("structure_failed", structure=code, error=str(error))
             return
-        batches = self._extract(organisations, report)
+        with report.timed("extract"):
+            batches = self._extract(organisations, report)
         rules = {b.campaign.id: b.rules for b in batches}
         failed_campaigns: set[int] = {b.campaign.id for b in batches if b.failed}
         decided = self._store.reviews.decided(code)
@@ -243,12 +252,13 @@ class Sync:
             if e.status == RESOLVED and e.resolved_dossier_id is not None
         }
         try:
-            identifications = self._identifier.identify(
-                code,
-                candidates,
-                [p for p in participations if p.is_shared and p.id not in applied],
-                resolutions,
-            )
+            with report.timed("identify"):
+                identifications = self._identifier.identify(
+                    code,
+                    candidates,
+                    [p for p in participations if p.is_shared and p.id not in applied],
+                    resolutions,
+                )
         except ApiError as error:
             # Evidence missing: decide nothing for this structure now, retry it whole next run.
             report.errors.append(f"structure {code}: {error}")
@@ -264,9 +274,10 @@ class Sync:
         policy = PlanPolicy(
             defaults.realisation_date, defaults.closed_prescription, defaults.comment
         )
-        decisions = plan_structure(
-            structure, participations, rules, candidates, identifications, ledger, policy
-        )
+        with report.timed("plan"):
+            decisions = plan_structure(
+                structure, participations, rules, candidates, identifications, ledger, policy
+            )
         reviews: list[Review] = []
         writes: list[PlannedWrite] = []
         for decision in decisions:
@@ -276,8 +287,9 @@ class Sync:
                 reviews.append(decision)
             else:
                 writes.append(decision)
-        for write, outcome in self._apply_all(writes, report):
-            self._record(write, outcome, report, reviews, failed_campaigns)
+        with report.timed("apply"):
+            for write, outcome in self._apply_all(writes, report):
+                self._record(write, outcome, report, reviews, failed_campaigns)
         by_id = {p.id: p for p in participations}
         self._effects.put_reviews([(r, by_id[r.participation_id]) for r in reviews])
         report.reviews.extend(reviews)

@@ -192,3 +192,17 @@ def test_concurrent_writes_give_the_same_result(systems: Systems, settings: Sett
     report = run(settings.model_copy(update={"imilo_concurrency": 8}))
     assert report.updated == len(scenario.EXPECTED)
     assert_correct_final_state(systems)
+
+
+def test_a_run_reports_progress_and_where_its_time_went(
+    systems: Systems, settings: Settings
+) -> None:
+    """One progress call per structure; time per stage in the report and its JSON."""
+    calls: list[tuple[int, int]] = []
+    with build(settings) as connector:
+        connector.sync.show_progress(lambda done, total, _report: calls.append((done, total)))
+        report = connector.sync.run_once()
+    total = len(calls)
+    assert calls == [(i, total) for i in range(1, total + 1)] and total >= 3
+    assert {"extract", "identify", "plan", "apply"} <= set(report.stage_seconds)
+    assert set(report.as_json()["stage_seconds"]) == set(report.stage_seconds)

@@ -1,0 +1,188 @@
+"""The connector side of ``bench/run.py``, run in its own process so that its peak RSS is its own.
+
+Reads the usual settings from the environment (``PIX_*``, ``IMILO_*``, ``CONNECTOR_*``), builds
+the connector the way ``connector.bootstrap.build`` does, except that both HTTP clients go
+through a counting transport, runs ``Sync.run_once()`` ``BENCH_RUNS`` times (default 2), and
+prints one JSON line on stdout::
+
+    {"runs": [{"wall_seconds", "outcome", "counts", "errors", "stage_seconds",
+               "imilo_reads", "imilo_writes", "pix_requests", "retries", "http_seconds"}],
+     "build_seconds", "peak_rss_kb"}
+
+``http_seconds`` sums the durations of the requests of each kind (``pix``, ``imilo_read``,
+``imilo_write``); writes run on several threads, so their sum can exceed the wall time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import sys
+import threading
+import time
+from collections import Counter
+from contextlib import ExitStack
+from datetime import timedelta
+from typing import Any
+
+import httpx
+
+from connector.imilo.http import HttpIMilo
+from connector.logs import configure_logging, register_secret
+from connector.mappings import load_mappings
+from connector.pix.maddo import MaddoPix
+from connector.ratelimit import RateLimiter
+from connector.settings import Settings, load_settings
+from connector.store.leases import Leases
+from connector.store.sql import SqlStateStore
+from connector.sync import Sync
+
+
+class Tally:
+    """Requests, their durations and retries, per kind; shared by every thread."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.requests: Counter[str] = Counter()
+        self.seconds: Counter[str] = Counter()
+        self.retries: Counter[str] = Counter()
+
+    def add(self, kind: str, seconds: float) -> None:
+        with self._lock:
+            self.requests[kind] += 1
+            self.seconds[kind] += seconds
+
+    # ApiObserver: the adapters report their retries here.
+    def observe_request(self, api: str, status: int | None, seconds: float) -> None:
+        pass
+
+    def observe_retry(self, api: str) -> None:
+        with self._lock:
+            self.retries[api] += 1
+
+    def snapshot(self) -> dict[str, Any]:
+        with self._lock:
+            return {
+                "requests": dict(self.requests),
+                "seconds": dict(self.seconds),
+                "retries": dict(self.retries),
+            }
+
+
+class CountingTransport(httpx.BaseTransport):
+    """Counts every request by API and by read (GET) or write (any other method)."""
+
+    def __init__(self, inner: httpx.BaseTransport, api: str, tally: Tally) -> None:
+        self._inner = inner
+        self._api = api
+        self._tally = tally
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if self._api == "imilo":
+            kind = "imilo_read" if request.method == "GET" else "imilo_write"
+        else:
+            kind = self._api
+        started = time.perf_counter()
+        try:
+            response = self._inner.handle_request(request)
+            response.read()  # the body is part of the request's time
+            return response
+        finally:
+            self._tally.add(kind, time.perf_counter() - started)
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+def build_sync(settings: Settings, tally: Tally, stack: ExitStack) -> Sync:
+    """What ``connector.bootstrap.build`` wires, with counting transports."""
+    imilo_key = settings.imilo_api_key.get_secret_value()
+    register_secret(imilo_key)
+    pix_secret = settings.pix_client_secret.get_secret_value()
+    register_secret(pix_secret)
+    mappings = load_mappings(settings.mappings_dir)
+    pix = MaddoPix(
+        str(settings.pix_api_url),
+        settings.pix_client_id,
+        pix_secret,
+        timeout=httpx.Timeout(settings.pix_timeout, connect=min(5.0, settings.pix_timeout)),
+        transport=CountingTransport(httpx.HTTPTransport(), "pix", tally),
+        observer=tally,
+    )
+    stack.callback(pix.close)
+    store = SqlStateStore.open(settings.database_url)
+    stack.callback(store.close)
+    leases = (
+        Leases(store.engine, ttl=timedelta(seconds=settings.lease_seconds))
+        if settings.leases_enabled
+        else None
+    )
+    imilo = HttpIMilo(
+        str(settings.imilo_api_url),
+        imilo_key,
+        codes=mappings.imilo,
+        timeout=httpx.Timeout(settings.imilo_timeout, connect=min(5.0, settings.imilo_timeout)),
+        limiter=RateLimiter(settings.imilo_max_rps),
+        transport=CountingTransport(httpx.HTTPTransport(), "imilo", tally),
+        observer=tally,
+    )
+    stack.callback(imilo.close)
+    return Sync(
+        pix,
+        imilo,
+        store,
+        mappings,
+        concurrency=settings.imilo_concurrency,
+        leases=leases,
+    )
+
+
+def _delta(after: dict[str, Any], before: dict[str, Any], key: str) -> dict[str, float]:
+    keys = set(after[key]) | set(before[key])
+    return {k: after[key].get(k, 0) - before[key].get(k, 0) for k in sorted(keys)}
+
+
+def main() -> int:
+    configure_logging(
+        os.environ.get("CONNECTOR_LOG_LEVEL", "INFO"), os.environ.get("CONNECTOR_LOG_FORMAT")
+    )
+    runs = int(os.environ.get("BENCH_RUNS", "2"))
+    tally = Tally()
+    results = []
+    started = time.perf_counter()
+    with ExitStack() as stack:
+        sync = build_sync(load_settings(), tally, stack)
+        build_seconds = time.perf_counter() - started
+        for _ in range(runs):
+            before = tally.snapshot()
+            t0 = time.perf_counter()
+            report = sync.run_once()
+            wall = time.perf_counter() - t0
+            after = tally.snapshot()
+            requests = _delta(after, before, "requests")
+            results.append(
+                {
+                    "wall_seconds": wall,
+                    "outcome": report.outcome,
+                    "counts": report.counts(),
+                    "errors": len(report.errors),
+                    "skipped_structures": len(report.skipped_structures),
+                    "stage_seconds": dict(getattr(report, "stage_seconds", {}) or {}),
+                    "imilo_reads": int(requests.get("imilo_read", 0)),
+                    "imilo_writes": int(requests.get("imilo_write", 0)),
+                    "pix_requests": int(requests.get("pix", 0)),
+                    "retries": _delta(after, before, "retries"),
+                    "http_seconds": _delta(after, before, "seconds"),
+                }
+            )
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kilobytes on Linux
+    print(
+        json.dumps({"runs": results, "build_seconds": build_seconds, "peak_rss_kb": peak_kb}),
+        flush=True,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
