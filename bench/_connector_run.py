@@ -5,11 +5,12 @@ the connector the way ``connector.bootstrap.build`` does, except that both HTTP 
 through a counting transport, runs ``Sync.run_once()`` ``BENCH_RUNS`` times (default 2), and
 prints one JSON line on stdout::
 
-    {"runs": [{"wall_seconds", "outcome", "counts", "errors", "stage_seconds",
+    {"runs": [{"wall_seconds", "cpu_seconds", "other_cpu_seconds", "outcome", "counts", "errors", "stage_seconds",
                "imilo_reads", "imilo_writes", "pix_requests", "retries", "http_seconds"}],
      "build_seconds", "peak_rss_kb"}
 
-``http_seconds`` sums the durations of the requests of each kind (``pix``, ``imilo_read``,
+``cpu_seconds`` is this process's CPU time; ``other_cpu_seconds`` that of the processes named
+in ``BENCH_WATCH_PIDS`` (``pix:123,imilo:456``: the simulators). ``http_seconds`` sums the durations of the requests of each kind (``pix``, ``imilo_read``,
 ``imilo_write``); writes run on several threads, so their sum can exceed the wall time.
 """
 
@@ -138,6 +139,22 @@ def build_sync(settings: Settings, tally: Tally, stack: ExitStack) -> Sync:
     )
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of another process so far (Linux /proc)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _watched() -> dict[str, int]:
+    """``BENCH_WATCH_PIDS=pix:123,imilo:456``: processes whose CPU time each run reports."""
+    pairs = [p.split(":") for p in os.environ.get("BENCH_WATCH_PIDS", "").split(",") if p]
+    return {name: int(pid) for name, pid in pairs}
+
+
 def _delta(after: dict[str, Any], before: dict[str, Any], key: str) -> dict[str, float]:
     keys = set(after[key]) | set(before[key])
     return {k: after[key].get(k, 0) - before[key].get(k, 0) for k in sorted(keys)}
@@ -154,16 +171,23 @@ def main() -> int:
     with ExitStack() as stack:
         sync = build_sync(load_settings(), tally, stack)
         build_seconds = time.perf_counter() - started
+        watched = _watched()
         for _ in range(runs):
             before = tally.snapshot()
+            others = {name: _cpu_seconds(pid) for name, pid in watched.items()}
+            cpu0 = time.process_time()
             t0 = time.perf_counter()
             report = sync.run_once()
             wall = time.perf_counter() - t0
+            cpu = time.process_time() - cpu0
+            others = {name: _cpu_seconds(pid) - others[name] for name, pid in watched.items()}
             after = tally.snapshot()
             requests = _delta(after, before, "requests")
             results.append(
                 {
                     "wall_seconds": wall,
+                    "cpu_seconds": cpu,
+                    "other_cpu_seconds": others,
                     "outcome": report.outcome,
                     "counts": report.counts(),
                     "errors": len(report.errors),
