@@ -5,19 +5,26 @@ the connector the way ``connector.bootstrap.build`` does, except that both HTTP 
 through a counting transport, runs ``Sync.run_once()`` ``BENCH_RUNS`` times (default 2), and
 prints one JSON line on stdout::
 
-    {"runs": [{"wall_seconds", "cpu_seconds", "other_cpu_seconds", "outcome", "counts", "errors", "stage_seconds",
-               "imilo_reads", "imilo_writes", "pix_requests", "retries", "http_seconds"}],
+    {"runs": [{"wall_seconds", "cpu_seconds", "other_cpu_seconds", "outcome", "counts",
+               "errors", "skipped_structures", "stage_seconds", "imilo_reads", "imilo_writes",
+               "pix_requests", "retries", "http_seconds", "endpoints"}],
      "build_seconds", "peak_rss_kb"}
 
 ``cpu_seconds`` is this process's CPU time; ``other_cpu_seconds`` that of the processes named
-in ``BENCH_WATCH_PIDS`` (``pix:123,imilo:456``: the simulators). ``http_seconds`` sums the durations of the requests of each kind (``pix``, ``imilo_read``,
-``imilo_write``); writes run on several threads, so their sum can exceed the wall time.
+in ``BENCH_WATCH_PIDS`` (``pix:123,imilo:456``: the simulators). ``http_seconds`` sums the
+durations of the requests of each kind (``pix``, ``imilo_read``, ``imilo_write``); writes run
+on several threads, so their sum can exceed the wall time. ``endpoints``: route (numbers and
+structure codes folded, search filters named) → [requests, seconds]. With
+``BENCH_PROFILE=FILE``, the first run is sampled (``Sampler``) and the counts written to FILE
+as JSON.
 """
 
 from __future__ import annotations
 
+import gc
 import json
 import os
+import re
 import resource
 import sys
 import threading
@@ -48,11 +55,15 @@ class Tally:
         self.requests: Counter[str] = Counter()
         self.seconds: Counter[str] = Counter()
         self.retries: Counter[str] = Counter()
+        self.endpoint_requests: Counter[str] = Counter()
+        self.endpoint_seconds: Counter[str] = Counter()
 
-    def add(self, kind: str, seconds: float) -> None:
+    def add(self, kind: str, endpoint: str, seconds: float) -> None:
         with self._lock:
             self.requests[kind] += 1
             self.seconds[kind] += seconds
+            self.endpoint_requests[endpoint] += 1
+            self.endpoint_seconds[endpoint] += seconds
 
     # ApiObserver: the adapters report their retries here.
     def observe_request(self, api: str, status: int | None, seconds: float) -> None:
@@ -68,7 +79,22 @@ class Tally:
                 "requests": dict(self.requests),
                 "seconds": dict(self.seconds),
                 "retries": dict(self.retries),
+                "endpoint_requests": dict(self.endpoint_requests),
+                "endpoint_seconds": dict(self.endpoint_seconds),
             }
+
+
+_STRUCTURE = re.compile(r"/structures/[^/]+")
+_NUMBER = re.compile(r"/-?\d+(?=/|$)")
+_FILTERS = ("idDossier", "mail", "nom", "statut")
+
+
+def endpoint(request: httpx.Request) -> str:
+    """``GET /operateurs/structures/{code}/dossiers?nom``: the route, and which filter."""
+    path = _NUMBER.sub("/{n}", _STRUCTURE.sub("/structures/{code}", request.url.path))
+    params = request.url.params
+    filters = [f for f in _FILTERS if f in params]
+    return f"{request.method} {path}" + (f"?{'&'.join(filters)}" if filters else "")
 
 
 class CountingTransport(httpx.BaseTransport):
@@ -90,7 +116,7 @@ class CountingTransport(httpx.BaseTransport):
             response.read()  # the body is part of the request's time
             return response
         finally:
-            self._tally.add(kind, time.perf_counter() - started)
+            self._tally.add(kind, f"{self._api} {endpoint(request)}", time.perf_counter() - started)
 
     def close(self) -> None:
         self._inner.close()
@@ -139,6 +165,74 @@ def build_sync(settings: Settings, tally: Tally, stack: ExitStack) -> Sync:
     )
 
 
+class Sampler:
+    """A poor man's sampling profiler: every ``interval`` seconds, the stack of every other
+    thread. Counts, per function, the samples it was on the stack (inclusive) and on top
+    (self). Covers the write threads, unlike cProfile."""
+
+    def __init__(self, interval: float = 0.005) -> None:
+        self._interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="sampler", daemon=True)
+        self.samples = 0
+        self.inclusive: Counter[str] = Counter()
+        self.own: Counter[str] = Counter()
+
+    def __enter__(self) -> Sampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    @staticmethod
+    def _name(frame: Any) -> str:
+        code = frame.f_code
+        path = code.co_filename
+        for marker in ("/site-packages/", "/connector/", "/lib/python3"):
+            if marker in path:
+                path = path.split(marker, 1)[1]
+                break
+        return f"{path}:{code.co_name}"
+
+    def _loop(self) -> None:
+        me = threading.get_ident()
+        while not self._stop.wait(self._interval):
+            # CPython 3.11 deadlocks when a collection starts inside sys._current_frames()
+            # (it holds the runtime's HEAD lock; freeing a threading.local wants it too).
+            collecting = gc.isenabled()
+            gc.disable()
+            try:
+                frames = sys._current_frames()
+            finally:
+                if collecting:
+                    gc.enable()
+            for ident, frame in frames.items():
+                if ident == me:
+                    continue
+                self.samples += 1
+                self.own[self._name(frame)] += 1
+                seen = set()
+                walker: Any = frame
+                while walker is not None:
+                    name = self._name(walker)
+                    if name not in seen:
+                        seen.add(name)
+                        self.inclusive[name] += 1
+                    walker = walker.f_back
+
+    def dump(self, path: str) -> None:
+        body = {
+            "samples": self.samples,
+            "interval": self._interval,
+            "inclusive": dict(self.inclusive.most_common(60)),
+            "self": dict(self.own.most_common(60)),
+        }
+        with open(path, "w", encoding="utf-8") as out:
+            json.dump(body, out, indent=1)
+
+
 def _cpu_seconds(pid: int) -> float:
     """User + system CPU time of another process so far (Linux /proc)."""
     try:
@@ -165,6 +259,7 @@ def main() -> int:
         os.environ.get("CONNECTOR_LOG_LEVEL", "INFO"), os.environ.get("CONNECTOR_LOG_FORMAT")
     )
     runs = int(os.environ.get("BENCH_RUNS", "2"))
+    profile = os.environ.get("BENCH_PROFILE")  # a file: sample the first run (slows it)
     tally = Tally()
     results = []
     started = time.perf_counter()
@@ -177,12 +272,18 @@ def main() -> int:
             others = {name: _cpu_seconds(pid) for name, pid in watched.items()}
             cpu0 = time.process_time()
             t0 = time.perf_counter()
-            report = sync.run_once()
+            if profile and not results:
+                with Sampler() as sampler:
+                    report = sync.run_once()
+                sampler.dump(profile)
+            else:
+                report = sync.run_once()
             wall = time.perf_counter() - t0
             cpu = time.process_time() - cpu0
             others = {name: _cpu_seconds(pid) - others[name] for name, pid in watched.items()}
             after = tally.snapshot()
             requests = _delta(after, before, "requests")
+            endpoint_seconds = _delta(after, before, "endpoint_seconds")
             results.append(
                 {
                     "wall_seconds": wall,
@@ -198,6 +299,11 @@ def main() -> int:
                     "pix_requests": int(requests.get("pix", 0)),
                     "retries": _delta(after, before, "retries"),
                     "http_seconds": _delta(after, before, "seconds"),
+                    "endpoints": {
+                        name: [int(count), endpoint_seconds[name]]
+                        for name, count in _delta(after, before, "endpoint_requests").items()
+                        if count
+                    },
                 }
             )
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kilobytes on Linux
