@@ -47,6 +47,12 @@ class ImiloState:
         self.writes = 0
         self._structures = {s.code: s for s in data.structures}
         self._dossiers = {d.id_dossier: d for d in data.dossiers}
+        # Dossiers never change in the simulator: index them by structure once, in id order,
+        # so a search costs the structure's size, not the country's.
+        self._dossiers_by_structure: dict[str, list[Any]] = {}
+        for id_dossier in sorted(self._dossiers):
+            dossier = self._dossiers[id_dossier]
+            self._dossiers_by_structure.setdefault(dossier.code_structure, []).append(dossier)
         self._offres = {o.id: o for o in data.offres}
         self._prescriptions = {p.id: PrescriptionRow.of(p) for p in data.prescriptions}
         self._actualites: list[Actualite] = []
@@ -92,11 +98,7 @@ class ImiloState:
         structure = self._structures.get(code)
         if structure is None:
             raise ImiloError(404, "structure not found")
-        rows = [
-            d
-            for _, d in sorted(self._dossiers.items())
-            if d.code_structure == code and query.matches(d)
-        ]
+        rows = [d for d in self._dossiers_by_structure.get(code, []) if query.matches(d)]
         selected, meta = page_of(rows, page, taille)
         return {"dossiers": [dossier_json(d, structure) for d in selected], "page": meta}
 
