@@ -16,7 +16,6 @@ from connector.tables import render_table
 __all__ = ["add_review_commands", "run_review"]
 
 _REASON_WORDS = {
-    "external_id_not_a_dossier_number": "identifiant externe inutilisable",
     "unknown_dossier": "numéro de dossier inconnu",
     "names_disagree": "le numéro désigne un autre jeune",
     "conflicting_ids": "identifiants contradictoires",

@@ -70,24 +70,13 @@ class RealisationWriter:
     def apply(self, write: PlannedWrite) -> WriteOutcome:
         """Carry out a fresh plan item."""
         self._store.begin_write(write, self._run_id, self._clock())
-        entry = LedgerEntry(
-            participation_id=write.participation_id,
-            campaign_id=write.campaign_id,
-            structure_code=write.structure_code,
-            dossier_id=write.dossier_id,
-            prescription_id=write.prescription_id,
-            realisation_date=write.realisation_date,
-            nature=write.nature,
-            comment=write.comment,
-            state="pending",
-        )
-        return self._carry_out(entry, prescription_known_open=True)
+        return self._carry_out(write, prescription_known_open=True)
 
     def resume(self, entry: LedgerEntry) -> WriteOutcome:
         """Finish an intent left pending by an interrupted run."""
-        return self._carry_out(entry, prescription_known_open=False)
+        return self._carry_out(resumed_write(entry), prescription_known_open=False)
 
-    def _carry_out(self, entry: LedgerEntry, *, prescription_known_open: bool) -> WriteOutcome:
+    def _carry_out(self, entry: PlannedWrite, *, prescription_known_open: bool) -> WriteOutcome:
         ids = {
             "participation_id": entry.participation_id,
             "dossier_id": entry.dossier_id,
@@ -137,7 +126,7 @@ class RealisationWriter:
         log.info("realisation_applied", realisation_date=entry.realisation_date.isoformat(), **ids)
         return WriteOutcome.APPLIED
 
-    def _still_to_realise(self, entry: LedgerEntry) -> bool:
+    def _still_to_realise(self, entry: PlannedWrite) -> bool:
         current = self._imilo.prescription(entry.dossier_id, entry.prescription_id)
         if current is not None and current.statut == PrescriptionStatus.ONGOING:
             return True
@@ -149,7 +138,7 @@ class RealisationWriter:
             return False  # our own write went through before the interruption
         raise PrescriptionConflict("imilo", "the prescription is no longer prescrit")
 
-    def _actualite_exists(self, entry: LedgerEntry) -> bool:
+    def _actualite_exists(self, entry: PlannedWrite) -> bool:
         return any(
             a.prescription_id == entry.prescription_id
             and a.nature == entry.nature.value

@@ -31,7 +31,6 @@ __all__ = [
     "Tentative",
     "Unidentified",
     "confirm",
-    "dossier_number",
     "match",
     "read_external_id",
 ]
@@ -45,7 +44,6 @@ _NUMBER_PREFIX = re.compile(r"^(?:n\s*°|no\.?|num(?:ero|éro)?\.?|#)\s*", re.IG
 class ReviewReason(enum.StrEnum):
     """Why a participation was left for a counsellor. The values are stable report keys."""
 
-    NO_DOSSIER_NUMBER = "external_id_not_a_dossier_number"
     UNKNOWN_DOSSIER = "unknown_dossier"
     NAMES_DISAGREE = "names_disagree"
     CONFLICTING_IDS = "conflicting_ids"
@@ -100,11 +98,6 @@ def read_external_id(external_id: str | None) -> ExternalId:
         number = int(compact)
         return ExternalId(number=number) if number > 0 else ExternalId()
     return ExternalId()
-
-
-def dossier_number(external_id: str | None) -> int | None:
-    """The external id read as an I-Milo dossier number, if it is one."""
-    return read_external_id(external_id).number
 
 
 def _rank(scored: Iterable[tuple[int, float]]) -> Ranked:

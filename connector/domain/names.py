@@ -29,7 +29,6 @@ __all__ = [
     "NameMatch",
     "compare_names",
     "name_keys",
-    "names_agree",
     "normalise_name",
 ]
 
@@ -227,8 +226,3 @@ def name_keys(text: str) -> frozenset[str]:
     its particles, so only dossiers sharing one of these keys can match."""
     form = _form(text)
     return frozenset(k for k in (form.compact, form.core) if k)
-
-
-def names_agree(first_name: str, last_name: str, dossier: Dossier) -> bool:
-    """The typed names designate this dossier's young person (before any homonym check)."""
-    return compare_names(first_name, last_name, dossier).accepted

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from connector.domain.model import Dossier
-from connector.domain.names import names_agree, normalise_name
+from connector.domain.names import compare_names, normalise_name
 
 
 @pytest.mark.parametrize(
@@ -27,6 +27,10 @@ def test_normalise_name_folds_case_accents_ligatures_and_separators(
 ) -> None:
     """Case, accents, œ/æ, hyphens, apostrophes and spacing do not distinguish names."""
     assert normalise_name(raw) == expected
+
+
+def names_agree(first: str, last: str, held: Dossier) -> bool:
+    return compare_names(first, last, held).accepted
 
 
 def dossier(prenom: str, nom: str, usage: str | None = None) -> Dossier:
