@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 
+from connector.answers import json_body, raise_if_transient, send
 from connector.domain.model import (
     Actualite,
     Candidate,
@@ -23,7 +24,6 @@ from connector.errors import (
     FatalApiError,
     MalformedResponse,
     PrescriptionConflict,
-    TransientApiError,
 )
 from connector.imilo import wire
 from connector.imilo.codes import ImiloCodes
@@ -35,7 +35,6 @@ from connector.retry import (
     NO_RETRY,
     RetryPolicy,
     call_with_retries,
-    retry_after_seconds,
 )
 
 __all__ = ["INSCRITS_PAGE_SIZE", "HttpIMilo"]
@@ -108,36 +107,22 @@ class HttpIMilo:
         headers = {IDEMPOTENCY_HEADER: idempotency_key} if idempotency_key else None
         if self._limiter is not None:
             self._limiter.acquire()
-        try:
-            response = self._client.request(
+        response = send(
+            "imilo",
+            what,
+            lambda: self._client.request(
                 method, path, params=httpx.QueryParams(list(params)), json=json, headers=headers
-            )
-        except httpx.TimeoutException:
-            raise TransientApiError("imilo", f"{what} timed out") from None
-        except httpx.TransportError:
-            raise TransientApiError("imilo", f"{what}: connection failed") from None
+            ),
+        )
         status = response.status_code
         if status == 404 and missing_ok:
             return None
-        if status == 429 or status >= 500:
-            raise TransientApiError(
-                "imilo",
-                f"{what} is unavailable",
-                status,
-                retry_after_seconds(response.headers.get("retry-after")),
-            )
+        raise_if_transient("imilo", what, response)
         if status == 401:
             raise FatalApiError("imilo", f"{what}: the API key was refused (IMILO_API_KEY)", 401)
         if status == 409:
             raise PrescriptionConflict("imilo", f"{what}: the prescription changed meanwhile", 409)
-        if status >= 400:
-            raise FatalApiError("imilo", f"{what} was refused", status)
-        if "json" not in response.headers.get("content-type", ""):
-            raise MalformedResponse("imilo", f"{what}: expected JSON", status)
-        try:
-            return response.json()
-        except ValueError:
-            raise MalformedResponse("imilo", f"{what}: the answer is not valid JSON") from None
+        return json_body("imilo", what, response)
 
     def structure(self, code: str) -> Structure | None:
         body = self._call("GET", f"/operateurs/structures/{code}", "structure", missing_ok=True)

@@ -9,12 +9,13 @@ from typing import Any
 
 import httpx
 
+from connector.answers import json_body, raise_if_transient, send
 from connector.domain.model import Campaign, Organisation
-from connector.errors import FatalApiError, MalformedResponse, TransientApiError
+from connector.errors import FatalApiError, MalformedResponse
 from connector.instrumented import ApiObserver
 from connector.pix.auth import PixTokenAuth
 from connector.pix.records import ParticipationRecord, parse_participation
-from connector.retry import DEFAULT_RETRY, RetryPolicy, call_with_retries, retry_after_seconds
+from connector.retry import DEFAULT_RETRY, RetryPolicy, call_with_retries
 
 __all__ = ["CAMPAIGNS_PAGE_SIZE", "PARTICIPATIONS_PAGE_SIZE", "MaddoPix"]
 
@@ -25,25 +26,10 @@ MAX_PAGES = 100_000  # a guard against a server that never stops paging
 
 
 def _check(response: httpx.Response, what: str) -> Any:
-    status = response.status_code
-    if status == 429 or status >= 500:
-        raise TransientApiError(
-            "pix",
-            f"{what} is unavailable",
-            status,
-            retry_after_seconds(response.headers.get("retry-after")),
-        )
-    if status == 403:
+    raise_if_transient("pix", what, response)
+    if response.status_code == 403:
         raise FatalApiError("pix", f"{what} is outside this client's organisations or scopes", 403)
-    if status >= 400:
-        raise FatalApiError("pix", f"{what} was refused", status)
-    content_type = response.headers.get("content-type", "")
-    if "json" not in content_type:
-        raise MalformedResponse("pix", f"{what}: expected JSON, got {content_type[:40]!r}", status)
-    try:
-        return response.json()
-    except ValueError:
-        raise MalformedResponse("pix", f"{what}: the answer is not valid JSON", status) from None
+    return json_body("pix", what, response)
 
 
 def _iso(moment: datetime) -> str:
@@ -84,13 +70,7 @@ class MaddoPix:
 
     def _get(self, path: str, what: str, params: dict[str, str] | None = None) -> Any:
         def attempt() -> Any:
-            try:
-                response = self._client.get(path, params=params)
-            except httpx.TimeoutException:
-                raise TransientApiError("pix", f"{what} timed out") from None
-            except httpx.TransportError:
-                raise TransientApiError("pix", f"{what}: connection failed") from None
-            return _check(response, what)
+            return _check(send("pix", what, lambda: self._client.get(path, params=params)), what)
 
         observer = self._observer
         return call_with_retries(
