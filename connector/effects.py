@@ -45,8 +45,18 @@ class Effects:
     def resume(self, entry: LedgerEntry) -> WriteOutcome:
         return self._writer.resume(entry)
 
-    def apply(self, write: PlannedWrite) -> WriteOutcome:
-        return self._writer.apply(write)
+    def begin_writes(self, writes: Sequence[PlannedWrite]) -> None:
+        self._writer.begin(writes)
+
+    def carry_out(self, write: PlannedWrite) -> WriteOutcome:
+        return self._writer.carry_out(write)
+
+    def settle(
+        self,
+        done: Sequence[tuple[PlannedWrite, WriteOutcome]],
+        never_started: Sequence[PlannedWrite],
+    ) -> None:
+        self._writer.settle(done, never_started)
 
     def quarantine(self, record: InvalidParticipation) -> None:
         self._store.put_quarantine(record, self._clock())
@@ -72,8 +82,18 @@ class DryRun(Effects):
     def resume(self, entry: LedgerEntry) -> WriteOutcome:
         return WriteOutcome.PLANNED
 
-    def apply(self, write: PlannedWrite) -> WriteOutcome:
+    def begin_writes(self, writes: Sequence[PlannedWrite]) -> None:
+        pass
+
+    def carry_out(self, write: PlannedWrite) -> WriteOutcome:
         return WriteOutcome.PLANNED
+
+    def settle(
+        self,
+        done: Sequence[tuple[PlannedWrite, WriteOutcome]],
+        never_started: Sequence[PlannedWrite],
+    ) -> None:
+        pass
 
     def quarantine(self, record: InvalidParticipation) -> None:
         pass

@@ -1,20 +1,22 @@
-"""Carries one planned realisation into I-Milo, exactly once, even across crashes.
+"""Carries planned realisations into I-Milo, exactly once, even across crashes.
 
 The order is what makes it safe:
-1. the intent is committed to the ledger as *pending* (write-ahead);
-2. the prescription is set to réalisé, guarded by ``statutAttendu=ONGOING`` and an
+1. the intents of a batch are committed to the ledger as *pending* (write-ahead), in one commit;
+2. for each, the prescription is set to réalisé, guarded by ``statutAttendu=ONGOING`` and an
    idempotency key derived from the participation and the prescription;
 3. the actualité is recorded, with its own derived key;
-4. the ledger entry becomes *applied*.
+4. the batch is settled in one commit: the intents carried out become *applied*; those never
+   started (a stop request) or refused are forgotten; those interrupted stay *pending*.
 
-A crash anywhere leaves a pending entry; the next run resumes it by reading I-Milo first
-(``resume``), so nothing is written twice and nothing is lost.
+A crash anywhere leaves pending entries; the next run resumes them by reading I-Milo first
+(``resume``), so nothing is written twice and nothing is lost. Committing per batch instead of
+per write costs, after a crash, two reads for each intent of the batch that was not finished.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 import structlog
@@ -34,7 +36,8 @@ _ACCESS_REFUSED = (401, 403)
 class WriteOutcome(enum.StrEnum):
     APPLIED = "applied"
     CONFLICT = "conflict"  # a counsellor changed the prescription: left to review
-    FAILED = "failed"  # retried on the next run
+    FAILED = "failed"  # interrupted: the intent stays pending, retried on the next run
+    REFUSED = "refused"  # I-Milo refused the request itself: planned afresh on the next run
     PLANNED = "planned"  # a dry run: would have been applied
 
 
@@ -58,6 +61,9 @@ def idempotency_key(participation_id: int, prescription_id: int, step: str) -> s
     return f"pix-imilo:{participation_id}:{prescription_id}:{step}"
 
 
+_DROPPED = (WriteOutcome.CONFLICT, WriteOutcome.REFUSED)
+
+
 class RealisationWriter:
     def __init__(
         self, imilo: IMilo, store: SqlStateStore, clock: Callable[[], datetime], run_id: str
@@ -67,14 +73,40 @@ class RealisationWriter:
         self._clock = clock
         self._run_id = run_id
 
-    def apply(self, write: PlannedWrite) -> WriteOutcome:
-        """Carry out a fresh plan item."""
-        self._store.begin_write(write, self._run_id, self._clock())
+    def begin(self, writes: Sequence[PlannedWrite]) -> None:
+        """Commit the intents of a batch, before any of its I-Milo writes."""
+        self._store.begin_writes(writes, self._run_id, self._clock())
+
+    def carry_out(self, write: PlannedWrite) -> WriteOutcome:
+        """The I-Milo writes of a fresh plan item, whose intent ``begin`` committed. Safe to
+        call from several threads at once; the ledger is left to ``settle``."""
         return self._carry_out(write, prescription_known_open=True)
+
+    def settle(
+        self,
+        done: Sequence[tuple[PlannedWrite, WriteOutcome]],
+        never_started: Sequence[PlannedWrite] = (),
+    ) -> None:
+        """Record the outcomes of a batch in one commit."""
+        applied = [w for w, outcome in done if outcome is WriteOutcome.APPLIED]
+        dropped = [w.participation_id for w, o in done if o in _DROPPED]
+        dropped += [w.participation_id for w in never_started]
+        self._store.settle_writes((w.participation_id for w in applied), dropped, self._clock())
+        for write in applied:
+            log.info(
+                "realisation_applied",
+                realisation_date=write.realisation_date.isoformat(),
+                participation_id=write.participation_id,
+                dossier_id=write.dossier_id,
+                prescription_id=write.prescription_id,
+            )
 
     def resume(self, entry: LedgerEntry) -> WriteOutcome:
         """Finish an intent left pending by an interrupted run."""
-        return self._carry_out(resumed_write(entry), prescription_known_open=False)
+        write = resumed_write(entry)
+        outcome = self._carry_out(write, prescription_known_open=False)
+        self.settle([(write, outcome)])
+        return outcome
 
     def _carry_out(self, entry: PlannedWrite, *, prescription_known_open: bool) -> WriteOutcome:
         ids = {
@@ -107,7 +139,6 @@ class RealisationWriter:
                     ),
                 )
         except PrescriptionConflict:
-            self._store.abandon_write(entry.participation_id)
             log.info("prescription_changed_meanwhile", **ids)
             return WriteOutcome.CONFLICT
         except FatalApiError as error:
@@ -116,14 +147,11 @@ class RealisationWriter:
                 log.warning("write_not_authorised", error=str(error), **ids)
                 return WriteOutcome.FAILED
             # The request itself was refused: retrying it cannot help, so plan afresh next run.
-            self._store.abandon_write(entry.participation_id)
             log.warning("write_refused", error=str(error), **ids)
-            return WriteOutcome.FAILED
+            return WriteOutcome.REFUSED
         except ApiError as error:
             log.warning("write_interrupted", error=str(error), **ids)
             return WriteOutcome.FAILED
-        self._store.complete_write(entry.participation_id, self._clock())
-        log.info("realisation_applied", realisation_date=entry.realisation_date.isoformat(), **ids)
         return WriteOutcome.APPLIED
 
     def _still_to_realise(self, entry: PlannedWrite) -> bool:

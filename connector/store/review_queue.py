@@ -207,10 +207,10 @@ class ReviewQueue:
         self._decide(participation_id, now, status=DISMISSED, **_PERSONAL)
 
     @staticmethod
-    def mark_applied(conn: Connection, participation_id: int) -> None:
-        """Close the item in the caller's transaction, erasing what was typed."""
+    def mark_applied(conn: Connection, participation_ids: Sequence[int]) -> None:
+        """Close these items in the caller's transaction, erasing what was typed."""
         conn.execute(
             update(review)
-            .where(review.c.participation_id == participation_id)
+            .where(review.c.participation_id.in_(participation_ids))
             .values(status=APPLIED, **_PERSONAL)
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, delete, event, insert, select, update
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, IntegrityError
+from sqlalchemy.exc import ArgumentError
 
 from connector.domain.model import Nature
 from connector.domain.plan import PlannedWrite
@@ -165,53 +165,65 @@ class SqlStateStore:
                     found[dossier_id].add(campaign_id)
         return {dossier: frozenset(campaigns) for dossier, campaigns in found.items()}
 
-    def begin_write(self, write: PlannedWrite, run_id: str, now: datetime) -> None:
-        """Record the intent durably *before* the first I-Milo write (write-ahead)."""
-        values = {
-            "campaign_id": write.campaign_id,
-            "structure_code": write.structure_code,
-            "dossier_id": write.dossier_id,
-            "prescription_id": write.prescription_id,
-            "realisation_date": write.realisation_date.isoformat(),
-            "nature": write.nature.value,
-            "comment": write.comment,
-            "state": PENDING,
-            "run_id": run_id,
-            "planned_at": now,
+    def begin_writes(self, writes: Sequence[PlannedWrite], run_id: str, now: datetime) -> None:
+        """Record the intents durably, in one commit, *before* their first I-Milo write
+        (write-ahead). An intent left pending by an earlier run is replaced by the new plan."""
+        rows = {
+            w.participation_id: {
+                "participation_id": w.participation_id,
+                "campaign_id": w.campaign_id,
+                "structure_code": w.structure_code,
+                "dossier_id": w.dossier_id,
+                "prescription_id": w.prescription_id,
+                "realisation_date": w.realisation_date.isoformat(),
+                "nature": w.nature.value,
+                "comment": w.comment,
+                "state": PENDING,
+                "run_id": run_id,
+                "planned_at": now,
+            }
+            for w in writes
         }
+        if not rows:
+            return
         with self._tx() as conn:
-            try:
-                with conn.begin_nested():
+            known: set[int] = set()
+            for chunk in _chunks(rows):
+                known.update(
                     conn.execute(
-                        insert(ledger).values(participation_id=write.participation_id, **values)
-                    )
-            except IntegrityError:
+                        select(ledger.c.participation_id).where(
+                            ledger.c.participation_id.in_(chunk)
+                        )
+                    ).scalars()
+                )
+            fresh = [row for pid, row in rows.items() if pid not in known]
+            if fresh:
+                conn.execute(insert(ledger), fresh)
+            for pid in sorted(known):
+                values = {k: v for k, v in rows[pid].items() if k != "participation_id"}
                 conn.execute(
                     update(ledger)
-                    .where(
-                        ledger.c.participation_id == write.participation_id,
-                        ledger.c.state == PENDING,
-                    )
+                    .where(ledger.c.participation_id == pid, ledger.c.state == PENDING)
                     .values(**values)
                 )
 
-    def complete_write(self, participation_id: int, now: datetime) -> None:
+    def settle_writes(self, applied: Iterable[int], dropped: Iterable[int], now: datetime) -> None:
+        """In one commit: the intents carried out become *applied* (and their review items
+        close); those that never will be (not started, or refused) are forgotten."""
         with self._tx() as conn:
-            conn.execute(
-                update(ledger)
-                .where(ledger.c.participation_id == participation_id)
-                .values(state=APPLIED, applied_at=now)
-            )
-            ReviewQueue.mark_applied(conn, participation_id)
-
-    def abandon_write(self, participation_id: int) -> None:
-        """Forget an intent that will never be carried out (the prescription changed)."""
-        with self._tx() as conn:
-            conn.execute(
-                delete(ledger).where(
-                    ledger.c.participation_id == participation_id, ledger.c.state == PENDING
+            for chunk in _chunks(applied):
+                conn.execute(
+                    update(ledger)
+                    .where(ledger.c.participation_id.in_(chunk))
+                    .values(state=APPLIED, applied_at=now)
                 )
-            )
+                ReviewQueue.mark_applied(conn, chunk)
+            for chunk in _chunks(dropped):
+                conn.execute(
+                    delete(ledger).where(
+                        ledger.c.participation_id.in_(chunk), ledger.c.state == PENDING
+                    )
+                )
 
     def pending_writes(self, structure_codes: Iterable[str] | None = None) -> list[LedgerEntry]:
         """Intents left pending by an interrupted run (of these structures only, if given)."""

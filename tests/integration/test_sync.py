@@ -75,23 +75,27 @@ def test_a_second_run_writes_nothing(systems: Systems, settings: Settings) -> No
     assert_correct_final_state(systems)
 
 
-def test_a_crash_after_the_write_before_the_ledger_does_not_write_twice(
+def test_a_crash_after_the_writes_before_the_ledger_does_not_write_twice(
     systems: Systems, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Killed between I-Milo's answer and the ledger commit, the rerun finishes the job once."""
-    settings = settings.model_copy(update={"imilo_concurrency": 1})  # one write in flight
-    real_complete = SqlStateStore.complete_write
+    """Killed between I-Milo's answers and the ledger's commit of the batch, the rerun
+    recovers every write of the batch by reading I-Milo, and writes nothing twice."""
+    real_settle = SqlStateStore.settle_writes
 
-    def crash_once(self: SqlStateStore, participation_id: int, now: object) -> None:
-        monkeypatch.setattr(SqlStateStore, "complete_write", real_complete)
+    def crash_once(self: SqlStateStore, *args: object) -> None:
+        monkeypatch.setattr(SqlStateStore, "settle_writes", real_settle)
         raise Crash
 
-    monkeypatch.setattr(SqlStateStore, "complete_write", crash_once)
+    monkeypatch.setattr(SqlStateStore, "settle_writes", crash_once)
     with pytest.raises(Crash):
         run(settings)
-    assert systems.state()["writes"] == 2  # the first realisation and its actualité
+    written = systems.state()["writes"]
+    assert written > 0 and written % 2 == 0  # whole realisations of the first batch
+    with build(settings) as connector:
+        pending = connector.store.pending_writes()
+    assert len(pending) == written // 2  # every intent of the batch is still pending
     report = run(settings)
-    assert report.recovered == 1
+    assert report.recovered == written // 2
     assert_correct_final_state(systems)
     assert systems.state()["writes"] == 2 * len(scenario.EXPECTED)
 
@@ -150,20 +154,22 @@ def test_a_stop_request_finishes_the_write_in_flight_and_keeps_cursors(
     from connector.writer import RealisationWriter
 
     stop = threading.Event()
-    real_apply = RealisationWriter.apply
+    real_carry_out = RealisationWriter.carry_out
 
-    def apply_then_stop(self: RealisationWriter, write: object) -> object:
-        outcome = real_apply(self, write)  # type: ignore[arg-type]
+    def carry_out_then_stop(self: RealisationWriter, write: object) -> object:
+        outcome = real_carry_out(self, write)  # type: ignore[arg-type]
         stop.set()  # the signal arrives while this write is in flight
         return outcome
 
-    monkeypatch.setattr(RealisationWriter, "apply", apply_then_stop)
+    monkeypatch.setattr(RealisationWriter, "carry_out", carry_out_then_stop)
     with build(settings, stop=stop) as connector:
         report = connector.sync.run_once()
         assert report.outcome == "interrupted" and report.updated == 1
         assert connector.store.cursor(10) is None
     assert systems.state()["writes"] == 2
-    monkeypatch.setattr(RealisationWriter, "apply", real_apply)
+    with build(settings) as connector:
+        assert connector.store.pending_writes() == []  # the intents never started are gone
+    monkeypatch.setattr(RealisationWriter, "carry_out", real_carry_out)
     run(settings)
     assert_correct_final_state(systems)
 
