@@ -1,8 +1,8 @@
 """Gathers, in bulk, the I-Milo evidence the matcher needs, then asks it who is who.
 
 Per structure and run: one bulk lookup of the dossier numbers and e-mails typed by
-participants that are not already among the candidates, and one name search per names-only
-match (and only for those), to rule out homonyms across the whole structure.
+participants that are not already among the candidates, and one batched name search for the
+names-only matches (and only for those), to rule out homonyms across the whole structure.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from connector.domain.matching import (
     read_external_id,
 )
 from connector.domain.model import Candidate, Dossier, Participation
+from connector.domain.name_search import SearchName, findable
 from connector.domain.names import name_keys, normalise_name
 from connector.imilo.port import IMilo
 
@@ -31,7 +32,6 @@ Identification = Identified | Unidentified
 class Identifier:
     def __init__(self, imilo: IMilo) -> None:
         self._imilo = imilo
-        self.name_searches = 0
 
     def identify(
         self,
@@ -49,7 +49,7 @@ class Identifier:
         )
         blocks = _SurnameIndex(candidate_dossiers)
         found: dict[int, Identification] = {}
-        searches: dict[tuple[str, str], list[Dossier]] = {}
+        tentative: list[tuple[Participation, Tentative, list[Dossier]]] = []
         for p in todo:
             if p.id in resolutions:
                 found[p.id] = Identified(resolutions[p.id], "resolution")
@@ -57,16 +57,20 @@ class Identifier:
             block = blocks.around(p)
             result = match(p, externals[p.id], block, by_number, by_mail)
             if isinstance(result, Tentative):
-                key = (normalise_name(p.last_name), normalise_name(p.first_name))
-                if key not in searches:
-                    self.name_searches += 1
-                    searches[key] = self._imilo.search_names(
-                        structure_code, p.last_name, p.first_name
-                    )
-                alike = [*searches[key], *block]
-                result = confirm(p, result, alike)
-            found[p.id] = result
+                tentative.append((p, result, block))
+            else:
+                found[p.id] = result
+        if tentative:
+            alike = self._namesakes(structure_code, [p.last_name for p, _, _ in tentative])
+            for p, result, block in tentative:
+                found[p.id] = confirm(p, result, [*alike.findable_by(p.last_name), *block])
         return found
+
+    def _namesakes(self, structure_code: str, last_names: Sequence[str]) -> _Namesakes:
+        """The structure's dossiers findable by these last names: one batched search for all
+        the names-only matches of the run, each typed spelling searched for once."""
+        spellings = {normalise_name(n): n for n in last_names if normalise_name(n)}
+        return _Namesakes(self._imilo.search_names(structure_code, sorted(spellings.values())))
 
     def _structure_dossiers(
         self,
@@ -119,3 +123,22 @@ class _SurnameIndex:
             for dossier in self._by_key.get(key, ()):
                 found[dossier.id] = dossier
         return list(found.values())
+
+
+class _Namesakes:
+    """The rows of a batched name search, sorted back to each typed last name by the search's
+    own rule, so that each participant is compared only with their possible namesakes."""
+
+    def __init__(self, dossiers: Sequence[Dossier]) -> None:
+        self._dossiers = [
+            (
+                d,
+                [SearchName.of(n) for n in (d.nom_naissance, d.nom_usage) if n],
+                SearchName.of(d.prenom),
+            )
+            for d in dossiers
+        ]
+
+    def findable_by(self, last_name: str) -> list[Dossier]:
+        typed = SearchName.of(last_name)
+        return [d for d, surnames, first in self._dossiers if findable(typed, surnames, first)]

@@ -20,7 +20,14 @@ from tenacity import (
 
 from connector.errors import MalformedResponse, TransientApiError
 
-__all__ = ["DEFAULT_RETRY", "NO_RETRY", "RetryPolicy", "call_with_retries", "retry_after_seconds"]
+__all__ = [
+    "DEFAULT_RETRY",
+    "NO_RETRY",
+    "Retrier",
+    "RetryPolicy",
+    "call_with_retries",
+    "retry_after_seconds",
+]
 
 T = TypeVar("T")
 
@@ -49,6 +56,26 @@ def retry_after_seconds(value: str | None) -> float | None:
     return seconds if seconds >= 0 else None
 
 
+class Retrier:
+    """Runs calls under a policy; built once per adapter, safe to share between threads
+    (tenacity keeps each call's state per thread)."""
+
+    def __init__(
+        self,
+        policy: RetryPolicy,
+        *,
+        on_retry: Callable[[], None] = lambda: None,
+        stop: threading.Event | None = None,
+    ) -> None:
+        self._retrying = _retrying(policy, on_retry, stop) if policy.attempts > 1 else None
+
+    def __call__(self, call: Callable[[], T]) -> T:
+        """Run ``call``; retry it on ``TransientApiError`` as the policy allows."""
+        if self._retrying is None:
+            return call()
+        return self._retrying(call)
+
+
 def call_with_retries(
     call: Callable[[], T],
     *,
@@ -56,9 +83,13 @@ def call_with_retries(
     on_retry: Callable[[], None] = lambda: None,
     stop: threading.Event | None = None,
 ) -> T:
-    """Run ``call``; retry it on ``TransientApiError`` as the policy allows."""
-    if policy.attempts <= 1:
-        return call()
+    """Run ``call`` once under ``policy`` (a ``Retrier`` for one call)."""
+    return Retrier(policy, on_retry=on_retry, stop=stop)(call)
+
+
+def _retrying(
+    policy: RetryPolicy, on_retry: Callable[[], None], stop: threading.Event | None
+) -> Retrying:
     backoff = wait_exponential_jitter(
         multiplier=policy.initial_wait, max=policy.max_wait, jitter=policy.initial_wait
     )
@@ -76,7 +107,7 @@ def call_with_retries(
     def sleep(seconds: float) -> None:
         event.wait(seconds)  # a shutdown cuts the wait short; the stop condition then holds
 
-    retrying = Retrying(
+    return Retrying(
         # A malformed answer (an HTML error page from a proxy, a cut JSON page) is most often
         # passing trouble too; writes are idempotent, so reading or sending again is safe.
         retry=retry_if_exception_type((TransientApiError, MalformedResponse)),
@@ -86,4 +117,3 @@ def call_with_retries(
         before_sleep=lambda _state: on_retry(),
         reraise=True,
     )
-    return retrying(call)

@@ -33,8 +33,8 @@ from connector.ratelimit import RateLimiter
 from connector.retry import (
     DEFAULT_RETRY,
     NO_RETRY,
+    Retrier,
     RetryPolicy,
-    call_with_retries,
 )
 
 __all__ = ["INSCRITS_PAGE_SIZE", "HttpIMilo"]
@@ -66,9 +66,9 @@ class HttpIMilo:
     ) -> None:
         self._limiter = limiter
         self.codes = codes or ImiloCodes()
-        self._retry = retry
-        self._observer = observer
-        self._stop = stop
+        on_retry = (lambda: observer.observe_retry("imilo")) if observer else lambda: None
+        self._retrier = Retrier(retry, on_retry=on_retry, stop=stop)
+        self._once = Retrier(NO_RETRY)
         register_secret(api_key)
         self._client = httpx.Client(
             base_url=base_url.rstrip("/"),
@@ -84,14 +84,9 @@ class HttpIMilo:
         """One request, retried on transient errors. A write is retried only when it
         carries an idempotency key, so that a write whose answer was lost is never applied
         twice."""
-        observer = self._observer
         retryable = method == "GET" or bool(kwargs.get("idempotency_key"))
-        return call_with_retries(
-            lambda: self._attempt(method, path, what, **kwargs),
-            policy=self._retry if retryable else NO_RETRY,
-            on_retry=(lambda: observer.observe_retry("imilo")) if observer else lambda: None,
-            stop=self._stop,
-        )
+        retrier = self._retrier if retryable else self._once
+        return retrier(lambda: self._attempt(method, path, what, **kwargs))
 
     def _attempt(
         self,
@@ -111,7 +106,7 @@ class HttpIMilo:
             "imilo",
             what,
             lambda: self._client.request(
-                method, path, params=httpx.QueryParams(list(params)), json=json, headers=headers
+                method, path, params=list(params) if params else None, json=json, headers=headers
             ),
         )
         status = response.status_code
@@ -185,9 +180,14 @@ class HttpIMilo:
                     found[dossier.id] = dossier
         return list(found.values())
 
-    def search_names(self, structure_code: str, last_name: str, first_name: str) -> list[Dossier]:
-        params = [("nom", last_name), ("prenom", first_name)]
-        return self._dossier_search(structure_code, "name search", params)
+    def search_names(self, structure_code: str, last_names: Sequence[str]) -> list[Dossier]:
+        found: dict[int, Dossier] = {}
+        unique = sorted(set(last_names))
+        for start in range(0, len(unique), SEARCH_BATCH):
+            batch = [("nom", name) for name in unique[start : start + SEARCH_BATCH]]
+            for dossier in self._dossier_search(structure_code, "name search", batch):
+                found[dossier.id] = dossier
+        return list(found.values())
 
     def dossier(self, dossier_id: int) -> Dossier | None:
         body = self._call("GET", f"/sue/dossiers/{dossier_id}", "dossier", missing_ok=True)

@@ -40,8 +40,9 @@ class IMilo(Protocol):
         """The structure's dossiers bearing these numbers, or these e-mails, fetched in bulk."""
         ...
 
-    def search_names(self, structure_code: str, last_name: str, first_name: str) -> list[Dossier]:
-        """Every dossier of the structure whose names are confusable with these.
+    def search_names(self, structure_code: str, last_names: Sequence[str]) -> list[Dossier]:
+        """Every dossier of the structure findable by one of these typed last names
+        (``connector.domain.name_search``), searched for in batches.
 
         It may return more than needed: the caller scores the results itself.
         """

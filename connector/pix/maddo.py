@@ -15,7 +15,7 @@ from connector.errors import FatalApiError, MalformedResponse
 from connector.instrumented import ApiObserver
 from connector.pix.auth import PixTokenAuth
 from connector.pix.records import ParticipationRecord, parse_participation
-from connector.retry import DEFAULT_RETRY, RetryPolicy, call_with_retries
+from connector.retry import DEFAULT_RETRY, Retrier, RetryPolicy
 
 __all__ = ["CAMPAIGNS_PAGE_SIZE", "PARTICIPATIONS_PAGE_SIZE", "MaddoPix"]
 
@@ -52,9 +52,8 @@ class MaddoPix:
         observer: ApiObserver | None = None,
         stop: threading.Event | None = None,
     ) -> None:
-        self._retry = retry
-        self._observer = observer
-        self._stop = stop
+        on_retry = (lambda: observer.observe_retry("pix")) if observer else lambda: None
+        self._retrier = Retrier(retry, on_retry=on_retry, stop=stop)
         auth = (
             PixTokenAuth(base_url, client_id, client_secret, clock=clock)
             if clock is not None
@@ -72,13 +71,7 @@ class MaddoPix:
         def attempt() -> Any:
             return _check(send("pix", what, lambda: self._client.get(path, params=params)), what)
 
-        observer = self._observer
-        return call_with_retries(
-            attempt,
-            policy=self._retry,
-            on_retry=(lambda: observer.observe_retry("pix")) if observer else lambda: None,
-            stop=self._stop,
-        )
+        return self._retrier(attempt)
 
     def organisations(self) -> list[Organisation]:
         body = self._get("/api/organizations", "organisations")

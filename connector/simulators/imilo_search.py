@@ -4,8 +4,8 @@
 
 - ``idDossier`` (1–50 integers): the dossiers with those numbers;
 - ``mail`` (1–50 values): the dossiers whose e-mail equals one of them, trimmed, ignoring case;
-- ``nom`` with optional ``prenom``: a name search that over-returns on purpose (the client scores
-  the results). See :class:`ByName`.
+- ``nom`` (1–50 values) with optional ``prenom`` (with a single ``nom`` only): a name search that
+  over-returns on purpose (the client scores the results). See :class:`ByName`.
 """
 
 from __future__ import annotations
@@ -14,16 +14,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from rapidfuzz.distance import OSA
-
-from connector.domain.names import normalise_name
+from connector.domain.name_search import SearchName, findable
 from connector.simulators.fixtures import Dossier
 from connector.simulators.imilo_model import ImiloError
 
-__all__ = ["MAX_VALUES", "NAME_DISTANCE", "ById", "ByMail", "ByName", "DossierFilter", "parse"]
+__all__ = ["MAX_VALUES", "ById", "ByMail", "ByName", "DossierFilter", "parse"]
 
 MAX_VALUES = 50
-NAME_DISTANCE = 2
 _FAMILIES = ("idDossier", "mail", "nom")
 
 
@@ -48,53 +45,26 @@ class ByMail:
 
 
 @dataclass(frozen=True)
-class _Name:
-    """A name after :func:`normalise_name`: compact (spaces removed) and its words."""
-
-    compact: str
-    words: frozenset[str]
-
-    @classmethod
-    def of(cls, text: str) -> _Name:
-        normalised = normalise_name(text)
-        return cls(normalised.replace(" ", ""), frozenset(normalised.split()))
-
-    def close_to(self, other: _Name) -> bool:
-        """Within OSA distance 2 (substitutions, insertions, deletions, transpositions)."""
-        return (
-            OSA.distance(self.compact, other.compact, score_cutoff=NAME_DISTANCE) <= NAME_DISTANCE
-        )
-
-    def confusable_with(self, other: _Name) -> bool:
-        """Close to ``other``, or sharing a whole word with it (« De La Fontaine » ~ FONTAINE)."""
-        return self.close_to(other) or not self.words.isdisjoint(other.words)
-
-
-@dataclass(frozen=True)
 class ByName:
-    """Every dossier whose names are confusable with the query; meant to over-return.
-
-    A dossier is returned when ``nom`` is confusable (:meth:`_Name.confusable_with`) with its
-    ``nomNaissance``, its ``nomUsage`` or its ``prenom`` (the last catches swapped first and last
-    names). With ``prenom``, a dossier is also returned in swapped order: ``prenom`` close to its
-    ``nomNaissance`` or ``nomUsage`` and ``nom`` close to its ``prenom``. ``prenom`` never
-    narrows the result.
+    """Every dossier a search for these last names must return (``findable``): meant to
+    over-return. With a single ``nom`` and a ``prenom``, a dossier is also returned in swapped
+    order: ``prenom`` close to its ``nomNaissance`` or ``nomUsage`` and ``nom`` close to its
+    ``prenom``. ``prenom`` never narrows the result.
     """
 
-    nom: _Name
-    prenom: _Name | None
+    noms: tuple[SearchName, ...]
+    prenom: SearchName | None
 
     def matches(self, d: Dossier) -> bool:
-        surnames = [_Name.of(n) for n in (d.nom_naissance, d.nom_usage) if n]
-        first = _Name.of(d.prenom)
-        if any(self.nom.confusable_with(n) for n in [*surnames, first]):
+        surnames, first = d.search_names
+        if any(findable(nom, surnames, first) for nom in self.noms):
             return True
-        # Swapped order. The rule above already compares nom with the dossier's prenom, so
-        # this stays a safety net should that rule ever be narrowed.
+        # Swapped order. ``findable`` already compares nom with the dossier's prenom, so this
+        # stays a safety net should that rule ever be narrowed.
         return (
             self.prenom is not None
             and any(self.prenom.close_to(n) for n in surnames)
-            and self.nom.close_to(first)
+            and self.noms[0].close_to(first)
         )
 
 
@@ -105,11 +75,8 @@ def _values(getlist: Callable[[str], list[str]], name: str) -> list[str]:
     return values
 
 
-def _single_name(getlist: Callable[[str], list[str]], name: str) -> _Name:
-    values = getlist(name)
-    if len(values) != 1:
-        raise ImiloError(400, f"{name} must be given once")
-    parsed = _Name.of(values[0])
+def _name(value: str, name: str) -> SearchName:
+    parsed = SearchName.of(value)
     if not parsed.compact:
         raise ImiloError(400, f"{name} must not be blank")
     return parsed
@@ -142,5 +109,8 @@ def parse(getlist: Callable[[str], list[str]]) -> DossierFilter:
         return _ids(_values(getlist, "idDossier"))
     if present[0] == "mail":
         return _mails(_values(getlist, "mail"))
-    prenom = _single_name(getlist, "prenom") if getlist("prenom") else None
-    return ByName(_single_name(getlist, "nom"), prenom)
+    noms = tuple(_name(value, "nom") for value in _values(getlist, "nom"))
+    prenoms = getlist("prenom")
+    if len(prenoms) > 1 or (prenoms and len(noms) > 1):
+        raise ImiloError(400, "prenom must be given once, with a single nom")
+    return ByName(noms, _name(prenoms[0], "prenom") if prenoms else None)

@@ -353,6 +353,15 @@ def test_search_by_name_finds_swapped_names(imilo: httpx.Client) -> None:
     assert search(imilo, {"nom": "Durand", "prenom": "Zoé"}) == [1003]
 
 
+def test_search_by_several_names_returns_what_each_would(imilo: httpx.Client) -> None:
+    """Repeated nom values (a batch of names-only matches) give the union of their searches."""
+    assert search(imilo, [("nom", "Mraitn"), ("nom", "Garcia"), ("nom", "Dupont")]) == [
+        1001,
+        1005,
+    ]
+    assert search(imilo, [("nom", "Alise"), ("nom", "De La Fontaine")]) == [1001, 1004]
+
+
 @pytest.mark.parametrize(
     "params",
     [
@@ -369,12 +378,15 @@ def test_search_by_name_finds_swapped_names(imilo: httpx.Client) -> None:
         [("mail", f"x{i}@example.org") for i in range(51)],
         {"mail": "  "},
         {"nom": " - "},
-        [("nom", "Martin"), ("nom", "Durand")],
+        [("nom", "Martin"), ("nom", "Durand"), ("prenom", "Alice")],
+        [("nom", "Martin"), ("prenom", "Alice"), ("prenom", "Léa")],
+        [("nom", f"Nom{i}") for i in range(51)],
         {"nom": "Martin", "page": "0"},
     ],
 )
 def test_search_bad_query_is_400(imilo: httpx.Client, params: Any) -> None:
-    """No filter, two families, prenom alone, bad ids, over 50 values or blank values get 400."""
+    """No filter, two families, prenom alone or with several nom, bad ids, over 50 values or
+    blank values get 400."""
     answer = imilo.get(SEARCH, params=params)
     assert answer.status_code == 400
     assert set(answer.json()) == {"message"}

@@ -1,0 +1,63 @@
+"""Which dossiers a structure-wide name search must return: the homonym check's reach.
+
+A names-only match is trusted only if no other dossier of the structure fits as well
+(``matching.confirm``). The I-Milo name search gathers the dossiers to compare, and it must
+over-return: a dossier is *findable* by a typed last name when that name, folded and without
+spaces, is within OSA distance 2 (substitution, insertion, deletion, transposition) of the
+dossier's birth name, usage name or first name (the last catches swapped names), with their
+particles or both without them (« Fontiane » finds DE LA FONTAINE), or shares a whole word
+with one of them (« De La Fontaine » finds FONTAINE, « Garcia » finds GARCIA LOPEZ).
+
+Every fit ``compare_names`` accepts lies within that reach, so the connector may apply the
+same rule to the rows of a search for several names at once, to keep each participant's own.
+The I-Milo simulator serves the search with it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz.distance import OSA
+
+from connector.domain.names import PARTICLES, normalise_name
+
+__all__ = ["SEARCH_DISTANCE", "SearchName", "findable"]
+
+SEARCH_DISTANCE = 2
+
+
+@dataclass(frozen=True, slots=True)
+class SearchName:
+    """A name as the search compares it: folded, compact (no spaces), and its words."""
+
+    compact: str
+    core: str  # without particles: « de la fontaine » → « fontaine »
+    words: frozenset[str]
+
+    @staticmethod
+    @lru_cache(maxsize=65536)
+    def of(text: str) -> SearchName:
+        words = normalise_name(text).split()
+        core = [w for w in words if w not in PARTICLES] or words
+        return SearchName("".join(words), "".join(core), frozenset(words))
+
+    def close_to(self, other: SearchName) -> bool:
+        """Within OSA distance 2, with their particles or without."""
+        return _close(self.compact, other.compact) or _close(self.core, other.core)
+
+    def confusable_with(self, other: SearchName) -> bool:
+        """Close to ``other``, or sharing a whole word with it."""
+        return self.close_to(other) or not self.words.isdisjoint(other.words)
+
+
+def _close(a: str, b: str) -> bool:
+    return OSA.distance(a, b, score_cutoff=SEARCH_DISTANCE) <= SEARCH_DISTANCE
+
+
+def findable(
+    typed_last_name: SearchName, surnames: list[SearchName], first_name: SearchName
+) -> bool:
+    """Whether a search for ``typed_last_name`` must return a dossier with these names
+    (``surnames``: its birth name and usage name, if any)."""
+    return any(typed_last_name.confusable_with(n) for n in (*surnames, first_name))

@@ -1,0 +1,71 @@
+"""The name search's reach: every fit the matcher accepts must be findable, or a homonym
+could hide from the structure-wide check."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from connector.domain.model import Dossier
+from connector.domain.name_search import SearchName, findable
+from connector.domain.names import compare_names
+
+SURNAMES = ["Martin", "De La Fontaine", "N'Diaye", "Boyer-Durand", "Lefèvre", "Sow", "Le Gall"]
+FIRST_NAMES = ["Léa", "Jean-Pierre", "Chloé", "Mohamed", "Zoé", "Anne Sophie", "Théo"]
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def dossier(prenom: str, nom: str, usage: str | None = None) -> Dossier:
+    return Dossier(id=1, structure_code="X", nom_naissance=nom, nom_usage=usage, prenom=prenom)
+
+
+def reach(last_name: str, d: Dossier) -> bool:
+    surnames = [SearchName.of(n) for n in (d.nom_naissance, d.nom_usage) if n]
+    return findable(SearchName.of(last_name), surnames, SearchName.of(d.prenom))
+
+
+def test_findable_by_typo_particle_compound_usage_and_swapped_names() -> None:
+    d = dossier("Léa", "De La Fontaine", "Boyer-Durand")
+    assert reach("delafontaine", d)
+    assert reach("Fontaine", d)
+    assert reach("Fontiane", d)  # a transposition
+    assert reach("Durand", d)  # part of the usage name
+    assert reach("Lea", d)  # names swapped
+    assert not reach("Martin", d)
+
+
+@st.composite
+def typed_variant(draw: st.DrawFn, text: str) -> str:
+    """The name as people type it: exact, cased, cut, or with one or two slips."""
+    variant = draw(st.sampled_from(["same", "upper", "part", "slip", "two slips"]))
+    if variant == "upper":
+        return text.upper()
+    if variant == "part":
+        return draw(st.sampled_from(text.replace("-", " ").split()))
+    chars = list(text)
+    for _ in range(1 if variant == "slip" else 2 if variant == "two slips" else 0):
+        at = draw(st.integers(0, len(chars) - 1))
+        chars[at] = draw(st.sampled_from(LETTERS))
+    return "".join(chars)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    first=st.sampled_from(FIRST_NAMES),
+    last=st.sampled_from(SURNAMES),
+    usage=st.none() | st.sampled_from(SURNAMES),
+    swapped=st.booleans(),
+    data=st.data(),
+)
+def test_every_accepted_fit_is_findable(
+    first: str, last: str, usage: str | None, swapped: bool, data: st.DataObject
+) -> None:
+    """Whatever the matcher accepts, with or without a number, the search returns."""
+    d = dossier(first, last, usage)
+    typed_first = data.draw(typed_variant(first))
+    typed_last = data.draw(typed_variant(usage if usage and data.draw(st.booleans()) else last))
+    if swapped:
+        typed_first, typed_last = typed_last, typed_first
+    for confirms_id in (False, True):
+        if compare_names(typed_first, typed_last, d, confirms_id=confirms_id).accepted:
+            assert reach(typed_last, d)
