@@ -7,7 +7,7 @@ it makes exactly the changes it listed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 
 from connector.domain.model import Participation
@@ -64,8 +64,8 @@ class Effects:
     def put_reviews(self, items: Sequence[tuple[Review, Participation]]) -> None:
         self._store.reviews.put(items, self._clock())
 
-    def advance_cursor(self, campaign_id: int, since: datetime) -> None:
-        self._store.advance_cursor(campaign_id, since, self._clock())
+    def advance_cursors(self, newest: Mapping[int, datetime]) -> None:
+        self._store.advance_cursors(newest, self._clock())
 
 
 class DryRun(Effects):
@@ -101,5 +101,5 @@ class DryRun(Effects):
     def put_reviews(self, items: Sequence[tuple[Review, Participation]]) -> None:
         pass
 
-    def advance_cursor(self, campaign_id: int, since: datetime) -> None:
+    def advance_cursors(self, newest: Mapping[int, datetime]) -> None:
         pass

@@ -6,23 +6,22 @@ adapters and the store.
 
 from __future__ import annotations
 
-import contextvars
 import threading
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import structlog
 
+from connector.apply import apply_writes
 from connector.domain.charter import verdicts
 from connector.domain.matching import Identified, ReviewReason
 from connector.domain.model import (
     Campaign,
     CampaignType,
-    Candidate,
+    Offre,
     Organisation,
     Participation,
     Structure,
@@ -41,6 +40,7 @@ from connector.effects import DryRun, Effects
 from connector.errors import ApiError
 from connector.identify import Identifier
 from connector.imilo.port import IMilo
+from connector.imilo.structures import StructureDirectory
 from connector.mappings import Mappings
 from connector.pix.port import PixSource
 from connector.pix.records import InvalidParticipation
@@ -57,9 +57,6 @@ log = structlog.get_logger("connector.sync")
 # Pix's ``since`` compares server timestamps; re-reading a window behind the cursor catches
 # rows committed late or stamped by a skewed clock. The ledger makes the re-read harmless.
 DEFAULT_OVERLAP = timedelta(hours=1)
-# Writes whose intents are committed together, and then their outcomes: larger batches mean
-# fewer commits; a crash costs two I-Milo reads per unfinished intent of the batch.
-WRITE_BATCH = 100
 
 
 def utc_now() -> datetime:
@@ -115,6 +112,7 @@ class Sync:
         self._clock = clock
         self._overlap = overlap
         self._identifier = Identifier(imilo)
+        self._directory = StructureDirectory(imilo)
 
     def show_progress(self, progress: Callable[[int, int, RunReport], None]) -> None:
         """Call ``progress(done, total, report)`` after each structure."""
@@ -230,12 +228,12 @@ class Sync:
         self, code: str, organisations: list[Organisation], report: RunReport
     ) -> None:
         try:
-            structure = self._imilo.structure(code)
+            structure = self._directory.structure(code)
             if structure is None:
                 self._unknown_structure(code, organisations, report)
                 return
-            candidates = self._candidates(structure, report)
-            if candidates is None:
+            offre = self._evaluation_offre(structure, report)
+            if offre is None:
                 return
         except ApiError as error:
             report.errors.append(f"structure {code}: {error}")
@@ -254,6 +252,20 @@ class Sync:
             report,
         )
         applied = self._store.applied_participations(p.id for p in participations)
+        if all(p.id in applied or not p.is_shared for p in participations):
+            # Nothing to decide (a quiet structure, or a re-read window): no I-Milo reads.
+            report.unchanged += len(participations)
+            if not report.interrupted and self._scope.checkpoint:
+                self._checkpoint(batches, failed_campaigns)
+            return
+        try:
+            candidates = self._imilo.open_prescriptions(structure.code, offre.id)
+        except ApiError as error:
+            # Evidence missing: decide nothing for this structure now, retry it whole next run.
+            report.errors.append(f"structure {code}: {error}")
+            report.failed += len(participations)
+            log.error("structure_failed", structure=code, error=str(error))
+            return
         resolutions = {
             pid: e.resolved_dossier_id
             for pid, e in decided.items()
@@ -296,8 +308,14 @@ class Sync:
             else:
                 writes.append(decision)
         with report.timed("apply"):
-            for write, outcome in self._apply_all(writes, report):
-                self._record(write, outcome, report, reviews, failed_campaigns)
+            outcomes = apply_writes(
+                writes,
+                self._effects,
+                concurrency=self._concurrency,
+                stopping=lambda: self._stopping(report),
+            )
+        for write, outcome in outcomes:
+            self._record(write, outcome, report, reviews, failed_campaigns)
         by_id = {p.id: p for p in participations}
         self._effects.put_reviews([(r, by_id[r.participation_id]) for r in reviews])
         report.reviews.extend(reviews)
@@ -357,8 +375,9 @@ class Sync:
                 organisation_ids=[o.id for o in organisations],
             )
 
-    def _candidates(self, structure: Structure, report: RunReport) -> list[Candidate] | None:
-        """The open prescriptions on the structure's one conformant « Evaluation PIX » offer.
+    def _evaluation_offre(self, structure: Structure, report: RunReport) -> Offre | None:
+        """The structure's one conformant « Evaluation PIX » offer, whose open prescriptions
+        are the candidates.
 
         None, several, or only non-conformant ones: the structure is reported, not guessed.
         The start-date rule is left to ``charte check``, which reads the structure's history.
@@ -380,7 +399,7 @@ class Sync:
             report.skipped_structures[structure.code] = reason
             log.warning("structure_skipped", structure=structure.code, reason=reason)
             return None
-        return self._imilo.open_prescriptions(structure.code, usable[0].id)
+        return usable[0]
 
     def _extract(
         self, organisations: list[Organisation], report: RunReport
@@ -441,76 +460,6 @@ class Sync:
                 batch.newest = record.last_change
         return batch
 
-    def _apply_all(
-        self, writes: list[PlannedWrite], report: RunReport
-    ) -> Iterator[tuple[PlannedWrite, WriteOutcome]]:
-        """Carry out the writes a batch at a time: two ledger commits per batch, not per write."""
-        for start in range(0, len(writes), WRITE_BATCH):
-            if self._stopping(report):
-                return
-            yield from self._apply_batch(writes[start : start + WRITE_BATCH], report)
-
-    def _apply_batch(
-        self, batch: list[PlannedWrite], report: RunReport
-    ) -> list[tuple[PlannedWrite, WriteOutcome]]:
-        """The batch's intents in one commit, its writes ``concurrency`` at a time (each
-        touches its own prescription), then their outcomes in one commit.
-
-        A stop request lets the writes in flight finish and starts no other: the intents
-        never started are forgotten. A write that raised stays pending, for the next run.
-        """
-        self._effects.begin_writes(batch)
-        started: list[tuple[PlannedWrite, Future[WriteOutcome]]] = []
-        done: list[tuple[PlannedWrite, WriteOutcome]] = []
-        failure: BaseException | None = None
-        try:
-            self._start_writes(batch, report, started)
-        finally:
-            for write, future in started:
-                error = future.exception()
-                if error is None:
-                    done.append((write, future.result()))
-                elif failure is None:
-                    failure = error
-            begun = {write.participation_id for write, _ in started}
-            never_started = [w for w in batch if w.participation_id not in begun]
-            self._effects.settle(done, never_started)
-        if failure is not None:
-            raise failure
-        return done
-
-    def _start_writes(
-        self,
-        batch: list[PlannedWrite],
-        report: RunReport,
-        started: list[tuple[PlannedWrite, Future[WriteOutcome]]],
-    ) -> None:
-        """Start the batch's writes, appending each to ``started``; return once all are done."""
-        if self._concurrency <= 1:
-            for write in batch:
-                if self._stopping(report):
-                    return
-                future: Future[WriteOutcome] = Future()
-                started.append((write, future))
-                try:
-                    future.set_result(self._effects.carry_out(write))
-                except BaseException as error:  # even a crash: _apply_batch settles, then re-raises
-                    future.set_exception(error)
-                    return
-            return
-        slots = threading.BoundedSemaphore(self._concurrency)
-        with ThreadPoolExecutor(self._concurrency, thread_name_prefix="write") as pool:
-            for write in batch:
-                slots.acquire()
-                broken = any(f.done() and f.exception() is not None for _, f in started)
-                if broken or self._stopping(report):
-                    slots.release()  # an unexpected error ends the batch: surfaced by the caller
-                    return
-                # Each task runs in a copy of this context, so its log lines keep the run_id.
-                future = pool.submit(contextvars.copy_context().run, self._effects.carry_out, write)
-                future.add_done_callback(lambda _f: slots.release())
-                started.append((write, future))
-
     def _record(
         self,
         write: PlannedWrite,
@@ -540,7 +489,10 @@ class Sync:
 
     def _checkpoint(self, batches: list[_CampaignBatch], failed_campaigns: set[int]) -> None:
         """Move each campaign's cursor past records that are durably handled, and no further."""
-        for batch in batches:
-            if batch.campaign.id in failed_campaigns or batch.newest is None:
-                continue
-            self._effects.advance_cursor(batch.campaign.id, batch.newest)
+        self._effects.advance_cursors(
+            {
+                batch.campaign.id: batch.newest
+                for batch in batches
+                if batch.campaign.id not in failed_campaigns and batch.newest is not None
+            }
+        )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -121,22 +121,30 @@ class SqlStateStore:
             ).scalar_one_or_none()
             return since
 
-    def advance_cursor(self, campaign_id: int, since: datetime, now: datetime) -> None:
-        """Move the campaign's cursor forward (never back)."""
+    def advance_cursors(self, newest: Mapping[int, datetime], now: datetime) -> None:
+        """Move each campaign's cursor forward to ``newest[campaign]`` (never back), in one
+        commit."""
+        if not newest:
+            return
         with self._tx() as conn:
-            current = conn.execute(
-                select(cursors.c.since).where(cursors.c.campaign_id == campaign_id)
-            ).scalar_one_or_none()
-            if current is None:
+            current = dict(
                 conn.execute(
-                    insert(cursors).values(campaign_id=campaign_id, since=since, updated_at=now)
-                )
-            elif since > current:
-                conn.execute(
-                    update(cursors)
-                    .where(cursors.c.campaign_id == campaign_id)
-                    .values(since=since, updated_at=now)
-                )
+                    select(cursors.c.campaign_id, cursors.c.since).where(
+                        cursors.c.campaign_id.in_(list(newest))
+                    )
+                ).all()
+            )
+            for campaign_id, since in sorted(newest.items()):
+                if campaign_id not in current:
+                    conn.execute(
+                        insert(cursors).values(campaign_id=campaign_id, since=since, updated_at=now)
+                    )
+                elif since > current[campaign_id]:
+                    conn.execute(
+                        update(cursors)
+                        .where(cursors.c.campaign_id == campaign_id)
+                        .values(since=since, updated_at=now)
+                    )
 
     # ledger --------------------------------------------------------------------------------
     def applied_participations(self, participation_ids: Iterable[int]) -> frozenset[int]:

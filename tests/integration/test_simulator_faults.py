@@ -62,7 +62,8 @@ def outcome(call: Callable[[], httpx.Response]) -> str:
         return str(call().status_code)
     except httpx.TimeoutException:
         return "stall"
-    except httpx.RemoteProtocolError:
+    except (httpx.RemoteProtocolError, httpx.ReadError):
+        # A dropped connection reads as a closed stream or, by timing, as a reset.
         return "drop"
 
 

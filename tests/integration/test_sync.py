@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 import pytest
 
@@ -212,3 +213,33 @@ def test_a_run_reports_progress_and_where_its_time_went(
     assert calls == [(i, total) for i in range(1, total + 1)] and total >= 3
     assert {"extract", "identify", "plan", "apply"} <= set(report.stage_seconds)
     assert set(report.as_json()["stage_seconds"]) == set(report.stage_seconds)
+
+
+def test_a_worker_reads_a_structure_once_and_quiet_structures_not_at_all(
+    systems: Systems, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Across runs of one worker, a known structure is read once (it is remembered for an
+    hour), and a structure whose re-read window holds nothing to decide costs no candidate
+    reads: in the second run, only Paris still has a record to decide."""
+    calls: list[tuple[str, str]] = []
+    for name in ("structure", "open_prescriptions"):
+        real = getattr(HttpIMilo, name)
+
+        def counted(self: HttpIMilo, *args: Any, _real: Any = real, _name: str = name) -> Any:
+            calls.append((_name, args[0]))
+            return _real(self, *args)
+
+        monkeypatch.setattr(HttpIMilo, name, counted)
+    paris, reunion, cayenne = scenario.PARIS, scenario.REUNION, scenario.CAYENNE
+    with build(settings) as connector:
+        connector.sync.run_once()
+        assert sorted(c for n, c in calls if n == "open_prescriptions") == sorted(
+            [paris, reunion, cayenne]
+        )
+        calls.clear()
+        second = connector.sync.run_once()
+    assert second.updated == 0 and second.completed
+    # The school's externalId is no structure: that answer is never remembered.
+    assert [c for n, c in calls if n == "structure"] == ["0750001X"]
+    assert [c for n, c in calls if n == "open_prescriptions"] == [paris]
+    assert second.fetched == second.unchanged + second.quarantined

@@ -1,0 +1,123 @@
+"""Carrying out planned writes: write-ahead intents, bounded concurrency, batched commits."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+from datetime import date
+
+import pytest
+
+from connector.apply import apply_writes
+from connector.domain.model import Nature
+from connector.domain.plan import PlannedWrite
+from connector.writer import WriteOutcome
+
+
+def planned(n: int) -> list[PlannedWrite]:
+    return [
+        PlannedWrite(
+            participation_id=i,
+            campaign_id=1,
+            structure_code="X",
+            dossier_id=1000 + i,
+            prescription_id=2000 + i,
+            realisation_date=date(2026, 3, 1),
+            nature=Nature.ATELIER,
+            comment="Pix",
+        )
+        for i in range(n)
+    ]
+
+
+class Ledger:
+    """Records the commits and checks the write-ahead order."""
+
+    def __init__(self, *, outcome: WriteOutcome = WriteOutcome.APPLIED, pause: float = 0.0):
+        self.lock = threading.Lock()
+        self.outcome = outcome
+        self.pause = pause
+        self.begun: set[int] = set()
+        self.applied: set[int] = set()
+        self.dropped: set[int] = set()
+        self.begin_commits = 0
+        self.settle_commits = 0
+        self.in_flight = 0
+        self.most_in_flight = 0
+        self.raises_for: set[int] = set()
+        self.stop_after: int | None = None
+        self.stop = threading.Event()
+        self.carried_out = 0
+
+    def begin_writes(self, writes: Sequence[PlannedWrite]) -> None:
+        with self.lock:
+            self.begin_commits += 1
+            self.begun.update(w.participation_id for w in writes)
+
+    def carry_out(self, write: PlannedWrite) -> WriteOutcome:
+        with self.lock:
+            assert write.participation_id in self.begun  # the intent is committed first
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        time.sleep(self.pause)
+        with self.lock:
+            self.in_flight -= 1
+            self.carried_out += 1
+            if self.stop_after is not None and self.carried_out >= self.stop_after:
+                self.stop.set()
+        if write.participation_id in self.raises_for:
+            raise RuntimeError("boom")
+        return self.outcome
+
+    def settle(
+        self,
+        done: Sequence[tuple[PlannedWrite, WriteOutcome]],
+        never_started: Sequence[PlannedWrite],
+    ) -> None:
+        with self.lock:
+            self.settle_commits += 1
+            self.applied.update(w.participation_id for w, o in done if o is WriteOutcome.APPLIED)
+            self.dropped.update(w.participation_id for w in never_started)
+
+
+def test_every_write_is_carried_out_and_settled_with_two_commits_per_batch() -> None:
+    ledger = Ledger()
+    writes = planned(250)
+    done = apply_writes(writes, ledger, concurrency=4, stopping=lambda: False, batch=100)
+    assert sorted(w.participation_id for w, _ in done) == list(range(250))
+    assert ledger.applied == set(range(250)) and not ledger.dropped
+    assert ledger.begin_commits == 3
+    assert ledger.settle_commits <= 4  # 100, 100, and the rest (which may come in two)
+
+
+def test_no_more_writes_in_flight_than_the_concurrency() -> None:
+    ledger = Ledger(pause=0.002)
+    apply_writes(planned(40), ledger, concurrency=3, stopping=lambda: False, batch=10)
+    assert ledger.most_in_flight == 3
+
+
+def test_a_stop_lets_writes_in_flight_finish_and_forgets_the_intents_never_started() -> None:
+    ledger = Ledger()
+    ledger.stop_after = 1
+    done = apply_writes(planned(30), ledger, concurrency=1, stopping=ledger.stop.is_set, batch=10)
+    assert [w.participation_id for w, _ in done] == [0]
+    assert ledger.applied == {0}
+    assert ledger.dropped == set(range(1, 10))  # committed intents of the batch, not started
+    assert ledger.begun == set(range(10))  # no later batch was begun
+
+
+def test_a_write_that_raises_stays_pending_and_the_error_surfaces_after_settling() -> None:
+    ledger = Ledger()
+    ledger.raises_for = {5}
+    with pytest.raises(RuntimeError, match="boom"):
+        apply_writes(planned(20), ledger, concurrency=1, stopping=lambda: False, batch=10)
+    assert ledger.applied == set(range(5))
+    assert 5 not in ledger.applied | ledger.dropped  # unknown outcome: left pending
+    assert ledger.dropped == set(range(6, 10))
+
+
+def test_nothing_to_write_commits_nothing() -> None:
+    ledger = Ledger()
+    assert apply_writes([], ledger, concurrency=4, stopping=lambda: False) == []
+    assert ledger.begin_commits == ledger.settle_commits == 0
