@@ -16,7 +16,8 @@ from __future__ import annotations
 import contextvars
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor, wait
+from contextlib import ExitStack
 from queue import Empty, SimpleQueue
 from typing import Protocol
 
@@ -47,12 +48,33 @@ def apply_writes(
     concurrency: int,
     stopping: Callable[[], bool],
     batch: int = WRITE_BATCH,
+    pool: Executor | None = None,
 ) -> list[Done]:
-    """Carry out ``writes``; return the outcomes of those settled (all, unless stopped)."""
+    """Carry out ``writes``; return the outcomes of those settled (all, unless stopped).
+
+    ``pool`` runs the writes (a run shares one across its structures); by default, a pool of
+    ``concurrency`` threads for this call only.
+    """
     if not writes:
         return []
+    with ExitStack() as own:
+        if pool is None:
+            pool = own.enter_context(
+                ThreadPoolExecutor(max(1, concurrency), thread_name_prefix="write")
+            )
+        return _apply(writes, effects, pool, max(1, concurrency), stopping, batch)
+
+
+def _apply(
+    writes: Sequence[PlannedWrite],
+    effects: WriteEffects,
+    pool: Executor,
+    concurrency: int,
+    stopping: Callable[[], bool],
+    batch: int,
+) -> list[Done]:
     run = _Run(effects, batch)
-    slots = threading.BoundedSemaphore(max(1, concurrency))
+    slots = threading.BoundedSemaphore(concurrency)
 
     def when_done(write: PlannedWrite) -> Callable[[Future[WriteOutcome]], None]:
         def finished(future: Future[WriteOutcome]) -> None:
@@ -62,24 +84,26 @@ def apply_writes(
         return finished
 
     try:
-        with ThreadPoolExecutor(max(1, concurrency), thread_name_prefix="write") as pool:
-            for write in writes:
-                if run.started == run.begun:
-                    run.begin(writes)
-                slots.acquire()
-                run.collect()
-                if run.failure is not None or stopping():
-                    slots.release()
-                    break
-                # Each task runs in a copy of this context, so its log lines keep the run_id.
-                future = pool.submit(contextvars.copy_context().run, effects.carry_out, write)
-                future.add_done_callback(when_done(write))
-                run.started += 1
-                if len(run.unsettled) >= batch:
-                    run.settle()
+        for write in writes:
+            if run.started == run.begun:
+                run.begin(writes)
+            slots.acquire()
+            run.collect()
+            if run.failure is not None or stopping():
+                slots.release()
+                break
+            # Each task runs in a copy of this context, so its log lines keep the run_id.
+            future = pool.submit(contextvars.copy_context().run, effects.carry_out, write)
+            run.uncollected[write.participation_id] = (write, future)
+            future.add_done_callback(when_done(write))
+            run.started += 1
+            if len(run.unsettled) >= batch:
+                run.settle()
     finally:
-        # Leaving the pool waited for every write in flight.
-        run.collect()
+        # A future's waiters may wake before its callbacks run: take the rest in directly.
+        wait([future for _, future in run.uncollected.values()])
+        for write, future in list(run.uncollected.values()):
+            run.take(write, future)
         run.settle(writes[run.started : run.begun])
     if run.failure is not None:
         raise run.failure
@@ -93,6 +117,7 @@ class _Run:
         self.begun = 0  # intents committed: writes[:begun]
         self.started = 0  # writes submitted: writes[:started]
         self.finished: SimpleQueue[tuple[PlannedWrite, Future[WriteOutcome]]] = SimpleQueue()
+        self.uncollected: dict[int, tuple[PlannedWrite, Future[WriteOutcome]]] = {}
         self.unsettled: list[Done] = []
         self.outcomes: list[Done] = []
         self.failure: BaseException | None = None
@@ -109,11 +134,16 @@ class _Run:
                 write, future = self.finished.get_nowait()
             except Empty:
                 return
-            error = future.exception()
-            if error is None:
-                self.unsettled.append((write, future.result()))
-            elif self.failure is None:
-                self.failure = error
+            self.take(write, future)
+
+    def take(self, write: PlannedWrite, future: Future[WriteOutcome]) -> None:
+        if self.uncollected.pop(write.participation_id, None) is None:
+            return  # already taken
+        error = future.exception()
+        if error is None:
+            self.unsettled.append((write, future.result()))
+        elif self.failure is None:
+            self.failure = error
 
     def settle(self, never_started: Sequence[PlannedWrite] = ()) -> None:
         if not self.unsettled and not never_started:
