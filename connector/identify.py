@@ -20,7 +20,7 @@ from connector.domain.matching import (
     read_external_id,
 )
 from connector.domain.model import Candidate, Dossier, Participation
-from connector.domain.name_search import SearchName, findable
+from connector.domain.name_search import SearchIndex
 from connector.domain.names import name_keys, normalise_name
 from connector.imilo.port import IMilo
 
@@ -130,15 +130,10 @@ class _Namesakes:
     own rule, so that each participant is compared only with their possible namesakes."""
 
     def __init__(self, dossiers: Sequence[Dossier]) -> None:
-        self._dossiers = [
-            (
-                d,
-                [SearchName.of(n) for n in (d.nom_naissance, d.nom_usage) if n],
-                SearchName.of(d.prenom),
-            )
-            for d in dossiers
-        ]
+        self._dossiers = list(dossiers)
+        self._index = SearchIndex(
+            [([n for n in (d.nom_naissance, d.nom_usage) if n], d.prenom) for d in self._dossiers]
+        )
 
     def findable_by(self, last_name: str) -> list[Dossier]:
-        typed = SearchName.of(last_name)
-        return [d for d, surnames, first in self._dossiers if findable(typed, surnames, first)]
+        return [self._dossiers[i] for i in sorted(self._index.findable_by(last_name))]

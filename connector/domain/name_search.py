@@ -15,14 +15,17 @@ The I-Milo simulator serves the search with it.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from connector.domain.names import PARTICLES, normalise_name
 
-__all__ = ["SEARCH_DISTANCE", "SearchName", "findable"]
+__all__ = ["SEARCH_DISTANCE", "SearchIndex", "SearchName", "findable"]
 
 SEARCH_DISTANCE = 2
 
@@ -61,3 +64,42 @@ def findable(
     """Whether a search for ``typed_last_name`` must return a dossier with these names
     (``surnames``: its birth name and usage name, if any)."""
     return any(typed_last_name.confusable_with(n) for n in (*surnames, first_name))
+
+
+class SearchIndex:
+    """Many dossiers' names, indexed so that the dossiers findable by a typed last name come
+    out in one pass (``findable`` for each of them, without a Python loop over the dossiers).
+
+    ``names[i]`` is dossier i's surnames (birth name, usage name) and first name.
+    """
+
+    def __init__(self, names: Sequence[tuple[Sequence[str], str]]) -> None:
+        self._owner: list[int] = []
+        compact: list[str] = []
+        core: list[str] = []
+        self._by_word: dict[str, set[int]] = defaultdict(set)
+        for index, (surnames, first_name) in enumerate(names):
+            for text in (*surnames, first_name):
+                name = SearchName.of(text)
+                self._owner.append(index)
+                compact.append(name.compact)
+                core.append(name.core)
+                for word in name.words:
+                    self._by_word[word].add(index)
+        self._compact = compact
+        self._core = core
+
+    def findable_by(self, last_name: str) -> set[int]:
+        """Indexes of the dossiers a search for ``last_name`` must return."""
+        return self.findable_by_name(SearchName.of(last_name))
+
+    def findable_by_name(self, typed: SearchName) -> set[int]:
+        found: set[int] = set()
+        for query, choices in ((typed.compact, self._compact), (typed.core, self._core)):
+            for _, _, position in process.extract(
+                query, choices, scorer=OSA.distance, score_cutoff=SEARCH_DISTANCE, limit=None
+            ):
+                found.add(self._owner[position])
+        for word in typed.words:
+            found |= self._by_word.get(word, set())
+        return found

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from connector.domain.name_search import SearchIndex
 from connector.simulators.fixtures import Dossier, ImiloData
 from connector.simulators.imilo_model import (
     NATURES,
@@ -24,7 +25,7 @@ from connector.simulators.imilo_model import (
     optional_str,
     page_of,
 )
-from connector.simulators.imilo_search import DossierFilter
+from connector.simulators.imilo_search import ByName, DossierFilter
 
 __all__ = ["ImiloState"]
 
@@ -53,8 +54,13 @@ class ImiloState:
         for id_dossier in sorted(self._dossiers):
             dossier = self._dossiers[id_dossier]
             self._dossiers_by_structure.setdefault(dossier.code_structure, []).append(dossier)
+        self._search_indexes: dict[str, SearchIndex] = {}
         self._offres = {o.id: o for o in data.offres}
         self._prescriptions = {p.id: PrescriptionRow.of(p) for p in data.prescriptions}
+        # Prescriptions are never added in the simulator: list each offer's once, by id.
+        self._prescriptions_by_offre: dict[int, list[PrescriptionRow]] = {}
+        for row in sorted(self._prescriptions.values(), key=lambda p: p.id):
+            self._prescriptions_by_offre.setdefault(row.id_offre, []).append(row)
         self._actualites: list[Actualite] = []
         self._idempotency: dict[str, _Stored] = {}
 
@@ -82,14 +88,11 @@ class ImiloState:
         if offre is None or offre.code_structure != code:
             raise ImiloError(404, "offer not found in this structure")
         with self.lock:
-            rows = sorted(
-                (
-                    p
-                    for p in self._prescriptions.values()
-                    if p.id_offre == id_offre and (statut is None or p.statut == statut)
-                ),
-                key=lambda p: p.id,
-            )
+            rows = [
+                p
+                for p in self._prescriptions_by_offre.get(id_offre, [])
+                if statut is None or p.statut == statut
+            ]
             selected, meta = page_of(rows, page, taille)
             return {"inscrits": [self._inscrit_json(p) for p in selected], "page": meta}
 
@@ -98,9 +101,27 @@ class ImiloState:
         structure = self._structures.get(code)
         if structure is None:
             raise ImiloError(404, "structure not found")
-        rows = [d for d in self._dossiers_by_structure.get(code, []) if query.matches(d)]
+        dossiers = self._dossiers_by_structure.get(code, [])
+        if isinstance(query, ByName):
+            rows = query.select(dossiers, self._search_index(code))
+        else:
+            rows = [d for d in dossiers if query.matches(d)]
         selected, meta = page_of(rows, page, taille)
         return {"dossiers": [dossier_json(d, structure) for d in selected], "page": meta}
+
+    def _search_index(self, code: str) -> SearchIndex:
+        """The structure's dossiers indexed for name searches, built on first use."""
+        with self.lock:
+            index = self._search_indexes.get(code)
+            if index is None:
+                index = SearchIndex(
+                    [
+                        ([n for n in (d.nom_naissance, d.nom_usage) if n], d.prenom)
+                        for d in self._dossiers_by_structure.get(code, [])
+                    ]
+                )
+                self._search_indexes[code] = index
+            return index
 
     def dossier(self, id_dossier: int) -> dict[str, Any]:
         d = self._dossier(id_dossier)

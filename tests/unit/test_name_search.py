@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from connector.domain.model import Dossier
-from connector.domain.name_search import SearchName, findable
+from connector.domain.name_search import SearchIndex, SearchName, findable
 from connector.domain.names import compare_names
 
 SURNAMES = ["Martin", "De La Fontaine", "N'Diaye", "Boyer-Durand", "Lefèvre", "Sow", "Le Gall"]
@@ -69,3 +69,19 @@ def test_every_accepted_fit_is_findable(
     for confirms_id in (False, True):
         if compare_names(typed_first, typed_last, d, confirms_id=confirms_id).accepted:
             assert reach(typed_last, d)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    people=st.lists(
+        st.tuples(st.sampled_from(FIRST_NAMES), st.sampled_from(SURNAMES)), min_size=1, max_size=8
+    ),
+    typed=st.sampled_from(SURNAMES + FIRST_NAMES + ["Fontiane", "Martni", "Diaye", "Zzz"]),
+)
+def test_the_index_finds_exactly_what_the_rule_finds(
+    people: list[tuple[str, str]], typed: str
+) -> None:
+    """The one-pass index and the rule, dossier by dossier, agree."""
+    index = SearchIndex([([last], first) for first, last in people])
+    expected = {i for i, (first, last) in enumerate(people) if reach(typed, dossier(first, last))}
+    assert index.findable_by(typed) == expected
