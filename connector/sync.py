@@ -6,10 +6,13 @@ adapters and the store.
 
 from __future__ import annotations
 
+import contextvars
 import threading
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -74,6 +77,21 @@ class RunScope:
 
 
 @dataclass
+class _Decided:
+    """A structure read and decided; its writes are carried out in the background."""
+
+    code: str
+    participations: list[Participation]
+    batches: list[_CampaignBatch]
+    failed_campaigns: set[int]
+    reviews: list[Review] = field(default_factory=list)
+    writes: list[PlannedWrite] = field(default_factory=list)
+    held: ExitStack = field(default_factory=ExitStack)  # its lease, until finished
+    lease: Lease | None = None
+    applying: Future[list[tuple[PlannedWrite, WriteOutcome]]] | None = None
+
+
+@dataclass
 class _CampaignBatch:
     campaign: Campaign
     rules: CampaignRules
@@ -101,7 +119,6 @@ class Sync:
     ) -> None:
         self._progress = progress
         self._leases = leases
-        self._lease: Lease | None = None
         self._concurrency = concurrency
         self._stop = stop
         self._scope = RunScope()
@@ -141,12 +158,7 @@ class Sync:
             except ApiError as error:
                 report.errors.append(str(error))
                 structures = {}
-            for done, (code, organisations) in enumerate(sorted(structures.items()), start=1):
-                if self._stopping(report):
-                    break
-                self._sync_held_structure(code, organisations, report)
-                if self._progress is not None:
-                    self._progress(done, len(structures), report)
+            self._sync_structures(structures, report)
             # Intents of structures no longer synced (a mapping removed after a crash).
             orphans = [
                 e for e in self._effects.pending_writes() if e.structure_code not in structures
@@ -160,10 +172,10 @@ class Sync:
         finally:
             structlog.contextvars.unbind_contextvars("run_id")
 
-    def _stopping(self, report: RunReport) -> bool:
-        """A shutdown was asked, or our lease was lost: stop before the next write, leaving
+    def _stopping(self, report: RunReport, lease: Lease | None = None) -> bool:
+        """A shutdown was asked, or a lease was lost: stop before the next write, leaving
         cursors where the handled records allow."""
-        lease_lost = self._lease is not None and self._lease.lost.is_set()
+        lease_lost = lease is not None and lease.lost.is_set()
         if (self._stop is not None and self._stop.is_set()) or lease_lost:
             if not report.interrupted:
                 log.warning("run_interrupted")
@@ -171,30 +183,78 @@ class Sync:
         return report.interrupted
 
     # steps ---------------------------------------------------------------------------------
-    def _sync_held_structure(
-        self, code: str, organisations: list[Organisation], report: RunReport
+    def _sync_structures(
+        self, structures: dict[str, list[Organisation]], report: RunReport
     ) -> None:
-        """Sync a structure under its lease when several replicas share the store."""
-        if self._leases is None:
-            self._resume_pending(report, self._effects.pending_writes([code]))
-            self._sync_structure(code, organisations, report)
-            return
-        with self._leases.holding(f"structure:{code}") as lease:
-            if lease is None:
-                log.info("structure_held_by_another_replica", structure=code)
-                return
-            self._lease = lease
-            try:
-                self._resume_pending(report, self._effects.pending_writes([code]))
-                self._sync_structure(code, organisations, report)
-            finally:
-                self._lease = None
-            if lease.lost.is_set():
-                report.errors.append(f"structure {code}: lease lost to another replica")
+        """Each structure in turn, in two overlapping stages: while the writes of one are
+        carried out in the background, the next one is read and decided. Each structure is
+        held under its lease from its first read to its last write."""
+        finished = 0
 
-    def _resume_pending(self, report: RunReport, entries: list[LedgerEntry]) -> None:
+        def done() -> None:
+            nonlocal finished
+            finished += 1
+            if self._progress is not None:
+                self._progress(finished, len(structures), report)
+
+        with ExitStack() as run:
+            leases = run.enter_context(ExitStack())  # released after the pools are drained
+            writers = run.enter_context(
+                ThreadPoolExecutor(max(1, self._concurrency), thread_name_prefix="write")
+            )
+            applier = run.enter_context(ThreadPoolExecutor(1, thread_name_prefix="apply"))
+            in_flight: _Decided | None = None
+            for code, organisations in sorted(structures.items()):
+                if self._stopping(report):
+                    break
+                decided = self._decide_held(code, organisations, report, leases)
+                if decided is None:
+                    done()
+                    continue
+                if in_flight is not None:
+                    self._finish(in_flight, report)
+                    done()
+                decided.applying = applier.submit(
+                    contextvars.copy_context().run, self._apply, decided, report, writers
+                )
+                in_flight = decided
+            if in_flight is not None:
+                self._finish(in_flight, report)
+                done()
+
+    def _decide_held(
+        self, code: str, organisations: list[Organisation], report: RunReport, leases: ExitStack
+    ) -> _Decided | None:
+        """Take the structure's lease (when replicas share the store), finish its interrupted
+        writes, then read and decide it. None: nothing left to write or to record (the lease
+        is already released)."""
+        held = ExitStack()
+        leases.push(held)
+        lease: Lease | None = None
+        if self._leases is not None:
+            lease = held.enter_context(self._leases.holding(f"structure:{code}"))
+            if lease is None:
+                held.close()
+                log.info("structure_held_by_another_replica", structure=code)
+                return None
+        self._resume_pending(report, self._effects.pending_writes([code]), lease)
+        decided = self._decide(code, organisations, report)
+        if decided is None:
+            self._release(code, held, lease, report)
+            return None
+        decided.held, decided.lease = held, lease
+        return decided
+
+    def _release(self, code: str, held: ExitStack, lease: Lease | None, report: RunReport) -> None:
+        if lease is not None and lease.lost.is_set():
+            report.errors.append(f"structure {code}: lease lost to another replica")
+        held.close()
+
+    def _resume_pending(
+        self, report: RunReport, entries: list[LedgerEntry], lease: Lease | None = None
+    ) -> None:
         for entry in entries:
-            if self._stopping(report):
+            if self._stopping(report, lease):
                 return
             log.info("resuming_interrupted_write", participation_id=entry.participation_id)
             outcome = self._effects.resume(entry)
@@ -224,29 +284,30 @@ class Sync:
             by_structure[code].append(organisation)
         return by_structure
 
-    def _sync_structure(
+    def _decide(
         self, code: str, organisations: list[Organisation], report: RunReport
-    ) -> None:
+    ) -> _Decided | None:
+        """Read and decide a structure. None: nothing to write or to record."""
         try:
             structure = self._directory.structure(code)
             if structure is None:
                 self._unknown_structure(code, organisations, report)
-                return
+                return None
             offre = self._evaluation_offre(structure, report)
             if offre is None:
-                return
+                return None
         except ApiError as error:
             report.errors.append(f"structure {code}: {error}")
             log.error("structure_failed", structure=code, error=str(error))
-            return
+            return None
         with report.timed("extract"):
             batches = self._extract(organisations, report)
         rules = {b.campaign.id: b.rules for b in batches}
         failed_campaigns: set[int] = {b.campaign.id for b in batches if b.failed}
-        decided = self._store.reviews.decided(code)
+        counsellors = self._store.reviews.decided(code)
         participations = self._with_decisions(
             [p for b in batches for p in b.participations],
-            decided,
+            counsellors,
             rules,
             failed_campaigns,
             report,
@@ -257,7 +318,7 @@ class Sync:
             report.unchanged += len(participations)
             if not report.interrupted and self._scope.checkpoint:
                 self._checkpoint(batches, failed_campaigns)
-            return
+            return None
         try:
             candidates = self._imilo.open_prescriptions(structure.code, offre.id)
         except ApiError as error:
@@ -265,10 +326,10 @@ class Sync:
             report.errors.append(f"structure {code}: {error}")
             report.failed += len(participations)
             log.error("structure_failed", structure=code, error=str(error))
-            return
+            return None
         resolutions = {
             pid: e.resolved_dossier_id
-            for pid, e in decided.items()
+            for pid, e in counsellors.items()
             if e.status == RESOLVED and e.resolved_dossier_id is not None
         }
         try:
@@ -284,7 +345,7 @@ class Sync:
             report.errors.append(f"structure {code}: {error}")
             report.failed += len(participations)
             log.error("identification_failed", structure=code, error=str(error))
-            return
+            return None
         identified = {i.dossier_id for i in identifications.values() if isinstance(i, Identified)}
         ledger = LedgerFacts(
             applied_participations=applied,
@@ -298,25 +359,40 @@ class Sync:
             decisions = plan_structure(
                 structure, participations, rules, candidates, identifications, ledger, policy
             )
-        reviews: list[Review] = []
-        writes: list[PlannedWrite] = []
+        decided = _Decided(code, participations, batches, failed_campaigns)
         for decision in decisions:
             if isinstance(decision, NoChange):
                 report.unchanged += 1
             elif isinstance(decision, Review):
-                reviews.append(decision)
+                decided.reviews.append(decision)
             else:
-                writes.append(decision)
+                decided.writes.append(decision)
+        return decided
+
+    def _apply(
+        self, decided: _Decided, report: RunReport, writers: ThreadPoolExecutor
+    ) -> list[tuple[PlannedWrite, WriteOutcome]]:
+        """Carry out a structure's writes (in the background, on the run's write pool)."""
+        if not decided.writes:
+            return []
         with report.timed("apply"):
-            outcomes = apply_writes(
-                writes,
+            return apply_writes(
+                decided.writes,
                 self._effects,
                 concurrency=self._concurrency,
-                stopping=lambda: self._stopping(report),
+                stopping=lambda: self._stopping(report, decided.lease),
+                pool=writers,
             )
+
+    def _finish(self, decided: _Decided, report: RunReport) -> None:
+        """Once a structure's writes are done: record them, queue its reviews, move its
+        cursors, and release its lease."""
+        assert decided.applying is not None  # noqa: S101
+        outcomes = decided.applying.result()
+        reviews = decided.reviews
         for write, outcome in outcomes:
-            self._record(write, outcome, report, reviews, failed_campaigns)
-        by_id = {p.id: p for p in participations}
+            self._record(write, outcome, report, reviews, decided.failed_campaigns)
+        by_id = {p.id: p for p in decided.participations}
         self._effects.put_reviews([(r, by_id[r.participation_id]) for r in reviews])
         report.reviews.extend(reviews)
         for item in reviews:
@@ -330,7 +406,8 @@ class Sync:
                 candidates=[list(pair) for pair in item.ranked],
             )
         if not report.interrupted and self._scope.checkpoint:
-            self._checkpoint(batches, failed_campaigns)
+            self._checkpoint(decided.batches, decided.failed_campaigns)
+        self._release(decided.code, decided.held, decided.lease, report)
 
     def _with_decisions(
         self,
