@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, func, insert, select, update
 
 from connector.domain.model import Participation, ParticipationStatus
 from connector.domain.plan import Review
@@ -107,12 +108,12 @@ class ReviewQueue:
                     )
                 )
             }
-            queued = 0
+            fresh: list[dict[str, Any]] = []
+            seen_again: list[dict[str, Any]] = []
             for item, participation in {r.participation_id: (r, p) for r, p in items}.values():
                 status = existing.get(item.participation_id)
                 if status in (DISMISSED, APPLIED):
                     continue
-                queued += 1
                 values = {
                     "reason": item.reason.value,
                     "dossier_id": item.dossier_id,
@@ -124,24 +125,28 @@ class ReviewQueue:
                     "external_id": participation.external_id,
                 }
                 if status is None:
-                    conn.execute(
-                        insert(review).values(
-                            participation_id=item.participation_id,
-                            campaign_id=item.campaign_id,
-                            structure_code=item.structure_code,
-                            created_at=participation.created_at,
-                            shared_at=participation.shared_at,
-                            mastery_rate=participation.mastery_rate,
-                            first_seen=now,
+                    fresh.append(
+                        {
+                            "participation_id": item.participation_id,
+                            "campaign_id": item.campaign_id,
+                            "structure_code": item.structure_code,
+                            "created_at": participation.created_at,
+                            "shared_at": participation.shared_at,
+                            "mastery_rate": participation.mastery_rate,
+                            "first_seen": now,
                             **values,
-                        )
+                        }
                     )
                 else:
-                    conn.execute(
-                        update(review)
-                        .where(review.c.participation_id == item.participation_id)
-                        .values(**values)
-                    )
+                    seen_again.append({"item": item.participation_id, **values})
+            if fresh:
+                conn.execute(insert(review), fresh)
+            if seen_again:
+                conn.execute(
+                    update(review).where(review.c.participation_id == bindparam("item")),
+                    seen_again,
+                )
+            queued = len(fresh) + len(seen_again)
             return queued
 
     def decided(self, structure_code: str) -> dict[int, ReviewEntry]:
