@@ -63,7 +63,8 @@ class Identifier:
         if tentative:
             alike = self._namesakes(structure_code, [p.last_name for p, _, _ in tentative])
             for p, result, block in tentative:
-                found[p.id] = confirm(p, result, [*alike.findable_by(p.last_name), *block])
+                others = {d.id: d for d in (*alike.findable_by(p.last_name), *block)}
+                found[p.id] = confirm(p, result, others.values())
         return found
 
     def _namesakes(self, structure_code: str, last_names: Sequence[str]) -> _Namesakes:
