@@ -13,7 +13,8 @@ For N participations, then for ``--scale`` × N (``--scale 1``: N only):
    the second finding nothing to do. It counts every request and reports its peak RSS;
 4. the *bare-HTTP floor*: the writes the connector made (read back from its ledger), one
    ``PUT …/prescriptions/{p}`` and one ``POST …/actualites`` each, with the same bodies and
-   idempotency keys, sent by a plain httpx loop on 4 threads to a fresh I-Milo simulator.
+   idempotency keys, sent by a plain httpx loop on 4 threads to a fresh I-Milo simulator,
+   three times (a fresh simulator each time): the floor is the fastest of the three.
 
 It prints a Markdown table; ``--write-results`` also (re)writes ``bench/RESULTS.md`` with the
 machine, the command, the date, the table and the verdict on each target:
@@ -66,6 +67,7 @@ IMILO_KEY = "bench-key"  # the generator's I-Milo API key
 CONCURRENCY = 4
 READY_TIMEOUT = 600.0  # a simulator loading a big fixture takes a while
 CONNECTOR_TIMEOUT = 3600.0
+FLOOR_REPEATS = 3  # the floor is noisy on a shared machine: keep the best of three
 
 TARGET_FLOOR_RATIO = 1.5
 TARGET_SECOND_RUN = 0.05
@@ -185,6 +187,7 @@ class Measure:
     floor_writes: int = 0
     floor_requests: int = 0
     floor_bad_statuses: dict[str, int] = field(default_factory=dict)
+    floor_attempts: list[float] = field(default_factory=list)
 
     @property
     def first(self) -> dict[str, Any]:
@@ -357,14 +360,18 @@ def measure(
                 "pix": pix.peak_rss_kb(),
                 "imilo": imilo.peak_rss_kb(),
             }
-        _say("  bare-HTTP floor against a fresh I-Milo simulator")
-        with simulator("imilo", data, root) as fresh:
-            (
-                result.floor_seconds,
-                result.floor_writes,
-                result.floor_requests,
-                result.floor_bad_statuses,
-            ) = floor(fresh.url, f"sqlite:///{state / 'state.db'}", concurrency)
+        for attempt in range(1, FLOOR_REPEATS + 1):
+            _say(f"  bare-HTTP floor against a fresh I-Milo simulator ({attempt}/{FLOOR_REPEATS})")
+            with simulator("imilo", data, root) as fresh:
+                seconds, writes, requests, bad = floor(
+                    fresh.url, f"sqlite:///{state / 'state.db'}", concurrency
+                )
+            result.floor_attempts.append(seconds)
+            result.floor_writes, result.floor_requests = writes, requests
+            for status, count in bad.items():
+                result.floor_bad_statuses[status] = result.floor_bad_statuses.get(status, 0) + count
+        # The floor is what a minimal client can do at best: the fastest of the attempts.
+        result.floor_seconds = min(result.floor_attempts)
     _say(
         f"  first run {result.first['wall_seconds']:.1f} s, floor {result.floor_seconds:.1f} s, "
         f"peak RSS {result.connector['peak_rss_kb'] / 1024:.0f} MB"
@@ -447,13 +454,15 @@ def rows(m: Measure) -> list[tuple[str, str]]:
     if stages2:
         parts2 = [f"{s} {stages2.get(s, 0):.2f}" for s in STAGES]
         out.append(("second run: stage seconds", ", ".join(parts2)))
+    attempts = " / ".join(f"{a:.1f}" for a in m.floor_attempts)
     floor_note = (
-        f"{m.floor_seconds:.1f} s ({m.floor_requests:,} requests, {m.floor_writes:,} writes"
+        f"{m.floor_seconds:.1f} s, best of {attempts} s ({m.floor_requests:,} requests, "
+        f"{m.floor_writes:,} writes"
     )
     if m.floor_bad_statuses:
         floor_note += f", non-2xx {m.floor_bad_statuses}"
     out += [
-        ("bare-HTTP floor (same writes, 4 threads)", floor_note + ")"),
+        ("bare-HTTP floor (same writes, 4 threads, fresh simulator each time)", floor_note + ")"),
         ("connector first run / floor", f"{_ratio(first['wall_seconds'], m.floor_seconds):.2f}"),
         ("connector peak RSS", _mb(m.connector["peak_rss_kb"])),
         (
