@@ -174,6 +174,7 @@ def build_sync(settings: Settings, tally: Tally, stack: ExitStack) -> Sync:
         store,
         mappings,
         concurrency=settings.imilo_concurrency,
+        read_ahead=settings.pix_read_ahead,
         leases=leases,
     )
 

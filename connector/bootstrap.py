@@ -111,6 +111,7 @@ def build(
             mappings,
             stop=stop,
             concurrency=settings.imilo_concurrency,
+            read_ahead=settings.pix_read_ahead if isinstance(settings, Settings) else 0,
             leases=leases,
         ),
         pix=pix,

@@ -138,6 +138,9 @@ class Settings(ImiloSettings):
     pix_client_secret: SecretStr = Field(SecretStr(""), validation_alias="PIX_CLIENT_SECRET")
     pix_client_secret_file: Path | None = Field(None, validation_alias="PIX_CLIENT_SECRET_FILE")
     pix_timeout: float = Field(30.0, gt=0, le=600, validation_alias="PIX_TIMEOUT")
+    # Structures whose Pix campaigns are read in the background while the current one is
+    # decided: Pix's latency is then not paid one request at a time.
+    pix_read_ahead: int = Field(3, ge=0, le=16, validation_alias="PIX_READ_AHEAD")
 
     # The worker
     schedule: str = Field(DEFAULT_SCHEDULE, validation_alias="CONNECTOR_SCHEDULE")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextvars
 import threading
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
@@ -92,6 +93,19 @@ class _Decided:
 
 
 @dataclass
+class _Extraction:
+    """What Pix gave for one structure's campaigns, gathered without touching the run's
+    report, so that it can be read ahead in the background and taken in later."""
+
+    batches: list[_CampaignBatch] = field(default_factory=list)
+    fetched: int = 0
+    duplicates: int = 0
+    invalid: list[InvalidParticipation] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+@dataclass
 class _CampaignBatch:
     campaign: Campaign
     rules: CampaignRules
@@ -114,10 +128,13 @@ class Sync:
         overlap: timedelta = DEFAULT_OVERLAP,
         stop: threading.Event | None = None,
         concurrency: int = 1,
+        read_ahead: int = 0,
         leases: Leases | None = None,
         progress: Callable[[int, int, RunReport], None] | None = None,
     ) -> None:
         self._progress = progress
+        self._read_ahead = read_ahead
+        self._ahead: dict[str, Future[_Extraction]] = {}
         self._leases = leases
         self._concurrency = concurrency
         self._stop = stop
@@ -197,16 +214,22 @@ class Sync:
             if self._progress is not None:
                 self._progress(finished, len(structures), report)
 
+        codes = sorted(structures)
         with ExitStack() as run:
             leases = run.enter_context(ExitStack())  # released after the pools are drained
             writers = run.enter_context(
                 ThreadPoolExecutor(max(1, self._concurrency), thread_name_prefix="write")
             )
             applier = run.enter_context(ThreadPoolExecutor(1, thread_name_prefix="apply"))
+            readers = ThreadPoolExecutor(max(1, self._read_ahead), thread_name_prefix="read")
+            run.callback(readers.shutdown, wait=True, cancel_futures=True)
+            run.callback(self._ahead.clear)
             in_flight: _Decided | None = None
-            for code, organisations in sorted(structures.items()):
+            for position, code in enumerate(codes):
                 if self._stopping(report):
                     break
+                self._read_ahead_of(codes[position + 1 :], structures, readers)
+                organisations = structures[code]
                 decided = self._decide_held(code, organisations, report, leases)
                 if decided is None:
                     done()
@@ -221,6 +244,21 @@ class Sync:
             if in_flight is not None:
                 self._finish(in_flight, report)
                 done()
+
+    def _read_ahead_of(
+        self,
+        upcoming: list[str],
+        structures: dict[str, list[Organisation]],
+        readers: ThreadPoolExecutor,
+    ) -> None:
+        """Start reading the campaigns of the next structures from Pix in the background, so
+        that Pix's latency is not paid one request at a time. Only structures I-Milo is known
+        to have are read ahead: a Pix organisation that is no Mission Locale is not read."""
+        for code in upcoming[: self._read_ahead]:
+            if code not in self._ahead and self._directory.known(code):
+                self._ahead[code] = readers.submit(
+                    contextvars.copy_context().run, self._extract, structures[code]
+                )
 
     def _decide_held(
         self, code: str, organisations: list[Organisation], report: RunReport, leases: ExitStack
@@ -300,8 +338,9 @@ class Sync:
             report.errors.append(f"structure {code}: {error}")
             log.error("structure_failed", structure=code, error=str(error))
             return None
-        with report.timed("extract"):
-            batches = self._extract(organisations, report)
+        extraction = self._extraction(code, organisations)
+        self._take_in(extraction, report)
+        batches = extraction.batches
         rules = {b.campaign.id: b.rules for b in batches}
         failed_campaigns: set[int] = {b.campaign.id for b in batches if b.failed}
         counsellors = self._store.reviews.decided(code)
@@ -478,15 +517,34 @@ class Sync:
             return None
         return usable[0]
 
-    def _extract(
-        self, organisations: list[Organisation], report: RunReport
-    ) -> list[_CampaignBatch]:
-        batches: list[_CampaignBatch] = []
+    def _extraction(self, code: str, organisations: list[Organisation]) -> _Extraction:
+        """The structure's campaigns as read ahead, or read now."""
+        ahead = self._ahead.pop(code, None)
+        if ahead is not None:
+            return ahead.result()
+        return self._extract(organisations)
+
+    def _take_in(self, extraction: _Extraction, report: RunReport) -> None:
+        report.fetched += extraction.fetched
+        report.unchanged += extraction.duplicates
+        report.errors.extend(extraction.errors)
+        report.stage_seconds["extract"] = (
+            report.stage_seconds.get("extract", 0.0) + extraction.seconds
+        )
+        for record in extraction.invalid:
+            self._effects.quarantine(record)
+            report.quarantined += 1
+
+    def _extract(self, organisations: list[Organisation]) -> _Extraction:
+        """Each mapped assessment campaign's participations since its cursor. Safe to run in
+        a background thread: it reads Pix and the cursors, and changes nothing."""
+        started = time.perf_counter()
+        extraction = _Extraction()
         for organisation in organisations:
             try:
                 campaigns = list(self._pix.campaigns(organisation.id))
             except ApiError as error:
-                report.errors.append(f"organisation {organisation.id}: {error}")
+                extraction.errors.append(f"organisation {organisation.id}: {error}")
                 log.error("campaigns_failed", organisation_id=organisation.id, error=str(error))
                 continue
             for campaign in campaigns:
@@ -499,10 +557,13 @@ class Sync:
                     modality=mapping.modality,
                     diagnostic=diagnostic_type(campaign.target_profile_name, mapping.diagnostic),
                 )
-                batches.append(self._fetch(campaign, rules, report))
-        return batches
+                extraction.batches.append(self._fetch(campaign, rules, extraction))
+        extraction.seconds = time.perf_counter() - started
+        return extraction
 
-    def _fetch(self, campaign: Campaign, rules: CampaignRules, report: RunReport) -> _CampaignBatch:
+    def _fetch(
+        self, campaign: Campaign, rules: CampaignRules, extraction: _Extraction
+    ) -> _CampaignBatch:
         batch = _CampaignBatch(campaign, rules)
         cursor = self._store.cursor(campaign.id)
         since = cursor - self._overlap if cursor is not None else None
@@ -514,22 +575,21 @@ class Sync:
         except ApiError as error:
             # A page missing means the campaign is incomplete: handle none of it this time.
             batch.failed = True
-            report.errors.append(f"campaign {campaign.id}: {error}")
+            extraction.errors.append(f"campaign {campaign.id}: {error}")
             log.error("participations_failed", campaign_id=campaign.id, error=str(error))
             return batch
-        report.fetched += len(records)
+        extraction.fetched += len(records)
         seen: set[int] = set()
         for record in records:
             if isinstance(record, InvalidParticipation):
-                self._effects.quarantine(record)
-                report.quarantined += 1
+                extraction.invalid.append(record)
                 log.warning(
                     "participation_quarantined", campaign_id=campaign.id, reason=record.reason
                 )
                 continue
             if record.id in seen:
                 # Pages can shift while Pix is written to: the same row may come twice.
-                report.unchanged += 1
+                extraction.duplicates += 1
                 continue
             seen.add(record.id)
             batch.participations.append(record)

@@ -31,6 +31,11 @@ class StructureDirectory:
         self._monotonic = monotonic
         self._known: dict[str, tuple[float, Structure]] = {}
 
+    def known(self, code: str) -> bool:
+        """Whether the structure was read, and found, less than ``ttl`` seconds ago."""
+        known = self._known.get(code)
+        return known is not None and self._monotonic() - known[0] < self._ttl
+
     def structure(self, code: str) -> Structure | None:
         """The structure, from memory if read less than ``ttl`` seconds ago."""
         now = self._monotonic()

@@ -7,6 +7,7 @@ a clock skew, a shorter lifetime than documented).
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Generator
 
@@ -43,6 +44,7 @@ class PixTokenAuth(httpx.Auth):
         self._renew_after = max(lifetime_seconds - RENEW_MARGIN_SECONDS, lifetime_seconds / 2)
         self._token: str | None = None
         self._obtained_at = 0.0
+        self._renewing = threading.Lock()
         self.tokens_obtained = 0
 
     def _token_request(self) -> httpx.Request:
@@ -87,11 +89,17 @@ class PixTokenAuth(httpx.Auth):
         return self._token is not None and self._clock() - self._obtained_at < self._renew_after
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        # Several threads read Pix at once: one of them renews, the others wait for its token.
         if not self._is_fresh():
-            self._accept_token((yield self._token_request()))
-        request.headers["Authorization"] = f"Bearer {self._token}"
+            with self._renewing:
+                if not self._is_fresh():
+                    self._accept_token((yield self._token_request()))
+        sent_with = self._token
+        request.headers["Authorization"] = f"Bearer {sent_with}"
         response = yield request
         if response.status_code == 401:
-            self._accept_token((yield self._token_request()))
+            with self._renewing:
+                if self._token == sent_with:  # nobody renewed it meanwhile
+                    self._accept_token((yield self._token_request()))
             request.headers["Authorization"] = f"Bearer {self._token}"
             yield request

@@ -243,3 +243,31 @@ def test_a_worker_reads_a_structure_once_and_quiet_structures_not_at_all(
     assert [c for n, c in calls if n == "structure"] == ["0750001X"]
     assert [c for n, c in calls if n == "open_prescriptions"] == [paris]
     assert second.fetched == second.unchanged + second.quarantined
+
+
+def test_a_worker_reads_the_next_structures_campaigns_ahead(
+    systems: Systems, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once the structures are known, their Pix campaigns are read in the background while
+    the current structure is decided; the result is the same."""
+    import threading
+
+    from connector.pix.maddo import MaddoPix
+
+    readers: list[str] = []
+    real = MaddoPix.campaigns
+
+    def campaigns(self: MaddoPix, organisation_id: int) -> Any:
+        readers.append(threading.current_thread().name)
+        return real(self, organisation_id)
+
+    monkeypatch.setattr(MaddoPix, "campaigns", campaigns)
+    with build(settings) as connector:
+        first = connector.sync.run_once()
+        assert not any(name.startswith("read") for name in readers)  # nothing known yet
+        readers.clear()
+        second = connector.sync.run_once()
+    assert any(name.startswith("read") for name in readers)
+    assert first.updated == len(scenario.EXPECTED) and second.completed
+    assert second.updated == 0 and second.fetched == second.unchanged + second.quarantined
+    assert_correct_final_state(systems)

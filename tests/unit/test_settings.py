@@ -108,6 +108,8 @@ def test_a_secret_and_its_file_together_are_refused(
         ("CONNECTOR_TIMEZONE", "Europe/Pariss", "CONNECTOR_TIMEZONE: "),
         ("CONNECTOR_RUN_ON_START", "perhaps", "CONNECTOR_RUN_ON_START: "),
         ("CONNECTOR_HTTP_PORT", "70000", "CONNECTOR_HTTP_PORT: "),
+        ("PIX_READ_AHEAD", "17", "PIX_READ_AHEAD: "),
+        ("PIX_READ_AHEAD", "-1", "PIX_READ_AHEAD: "),
     ],
 )
 def test_worker_settings_are_validated(
@@ -126,3 +128,4 @@ def test_worker_defaults(env: pytest.MonkeyPatch) -> None:
     assert settings.timezone == "Europe/Paris"
     assert settings.run_on_start is True
     assert settings.http_port == 8080
+    assert settings.pix_read_ahead == 3
