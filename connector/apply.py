@@ -1,24 +1,27 @@
-"""Carrying out a structure's planned writes: intents committed ahead, writes in flight,
-outcomes settled behind, so that the I-Milo writes never wait for the ledger.
+"""Carrying out a structure's planned writes: intents committed a batch ahead, writes in
+flight, outcomes settled a batch behind, so that the I-Milo writes never wait for the ledger.
 
-- The intents are committed a batch at a time (one commit per ``batch`` writes), each batch
-  before its first write starts.
-- Up to ``concurrency`` writes are in flight (each touches its own prescription).
-- Finished writes are settled a batch at a time, while the next ones are in flight.
+- The writes go in batches of ``batch``. A batch's intents are committed in one transaction,
+  then the whole batch is handed to the write pool, whose ``concurrency`` threads take the
+  writes one after the other (each write touches its own prescription).
+- Two batches at most are handed over at a time: before a third is begun, the oldest is
+  waited for and its outcomes settled in one transaction. The pool never runs dry at a batch
+  boundary, and the thread handing the batches over wakes once per batch, not per write.
 
-A stop request lets the writes in flight finish and starts no other: intents committed but
-never started are forgotten. A write that raised stays pending for the next run, and the
-error is raised once everything else is settled.
+A stop request lets the writes in flight finish and starts no other: each write checks it as
+it starts, and intents committed but never started are forgotten. After a write raises, no
+other starts; the one that raised stays pending for the next run, and the error is raised
+once everything else is settled.
 """
 
 from __future__ import annotations
 
 import contextvars
 import threading
+from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor, wait
 from contextlib import ExitStack
-from queue import Empty, SimpleQueue
 from typing import Protocol
 
 from connector.domain.plan import PlannedWrite
@@ -29,8 +32,10 @@ __all__ = ["WRITE_BATCH", "WriteEffects", "apply_writes"]
 # Intents committed together, and outcomes settled together: larger batches mean fewer
 # commits; a crash costs two I-Milo reads per unfinished intent.
 WRITE_BATCH = 100
+BATCHES_IN_FLIGHT = 2
 
 Done = tuple[PlannedWrite, WriteOutcome]
+_Handed = list[tuple[PlannedWrite, "Future[WriteOutcome | None]"]]
 
 
 class WriteEffects(Protocol):
@@ -52,8 +57,8 @@ def apply_writes(
 ) -> list[Done]:
     """Carry out ``writes``; return the outcomes of those settled (all, unless stopped).
 
-    ``pool`` runs the writes (a run shares one across its structures); by default, a pool of
-    ``concurrency`` threads for this call only.
+    ``pool`` runs the writes, with at most ``concurrency`` threads (a run shares one across
+    its structures); by default, a pool of ``concurrency`` threads for this call only.
     """
     if not writes:
         return []
@@ -62,92 +67,64 @@ def apply_writes(
             pool = own.enter_context(
                 ThreadPoolExecutor(max(1, concurrency), thread_name_prefix="write")
             )
-        return _apply(writes, effects, pool, max(1, concurrency), stopping, batch)
+        return _Batches(effects, pool, stopping).run(writes, batch)
 
 
-def _apply(
-    writes: Sequence[PlannedWrite],
-    effects: WriteEffects,
-    pool: Executor,
-    concurrency: int,
-    stopping: Callable[[], bool],
-    batch: int,
-) -> list[Done]:
-    run = _Run(effects, batch)
-    slots = threading.BoundedSemaphore(concurrency)
+class _Batches:
+    def __init__(self, effects: WriteEffects, pool: Executor, stopping: Callable[[], bool]) -> None:
+        self._effects = effects
+        self._pool = pool
+        self._stopping = stopping
+        self._halt = threading.Event()  # a write raised: start no other
+        self._failure: BaseException | None = None
+        self._outcomes: list[Done] = []
 
-    def when_done(write: PlannedWrite) -> Callable[[Future[WriteOutcome]], None]:
-        def finished(future: Future[WriteOutcome]) -> None:
-            run.finished.put((write, future))
-            slots.release()
+    def run(self, writes: Sequence[PlannedWrite], batch: int) -> list[Done]:
+        handed: deque[_Handed] = deque()
+        try:
+            for start in range(0, len(writes), batch):
+                if len(handed) >= BATCHES_IN_FLIGHT:
+                    self._settle(handed.popleft())
+                if self._halt.is_set() or self._stopping():
+                    break
+                chunk = writes[start : start + batch]
+                self._effects.begin_writes(chunk)
+                handed.append([(w, self._hand_over(w)) for w in chunk])
+        finally:
+            while handed:
+                self._settle(handed.popleft())
+        if self._failure is not None:
+            raise self._failure
+        return self._outcomes
 
-        return finished
+    def _hand_over(self, write: PlannedWrite) -> Future[WriteOutcome | None]:
+        # Each write runs in a copy of this context, so its log lines keep the run_id.
+        return self._pool.submit(contextvars.copy_context().run, self._carry_out, write)
 
-    try:
-        for write in writes:
-            if run.started == run.begun:
-                run.begin(writes)
-            slots.acquire()
-            run.collect()
-            if run.failure is not None or stopping():
-                slots.release()
-                break
-            # Each task runs in a copy of this context, so its log lines keep the run_id.
-            future = pool.submit(contextvars.copy_context().run, effects.carry_out, write)
-            run.uncollected[write.participation_id] = (write, future)
-            future.add_done_callback(when_done(write))
-            run.started += 1
-            if len(run.unsettled) >= batch:
-                run.settle()
-    finally:
-        # A future's waiters may wake before its callbacks run: take the rest in directly.
-        wait([future for _, future in run.uncollected.values()])
-        for write, future in list(run.uncollected.values()):
-            run.take(write, future)
-        run.settle(writes[run.started : run.begun])
-    if run.failure is not None:
-        raise run.failure
-    return run.outcomes
+    def _carry_out(self, write: PlannedWrite) -> WriteOutcome | None:
+        """The write, or None if it must not start any more."""
+        if self._halt.is_set() or self._stopping():
+            return None
+        try:
+            return self._effects.carry_out(write)
+        except BaseException:
+            self._halt.set()
+            raise
 
-
-class _Run:
-    def __init__(self, effects: WriteEffects, batch: int) -> None:
-        self.effects = effects
-        self.batch = batch
-        self.begun = 0  # intents committed: writes[:begun]
-        self.started = 0  # writes submitted: writes[:started]
-        self.finished: SimpleQueue[tuple[PlannedWrite, Future[WriteOutcome]]] = SimpleQueue()
-        self.uncollected: dict[int, tuple[PlannedWrite, Future[WriteOutcome]]] = {}
-        self.unsettled: list[Done] = []
-        self.outcomes: list[Done] = []
-        self.failure: BaseException | None = None
-
-    def begin(self, writes: Sequence[PlannedWrite]) -> None:
-        upto = min(len(writes), self.begun + self.batch)
-        self.effects.begin_writes(writes[self.begun : upto])
-        self.begun = upto
-
-    def collect(self) -> None:
-        """Take in the writes finished so far."""
-        while True:
-            try:
-                write, future = self.finished.get_nowait()
-            except Empty:
-                return
-            self.take(write, future)
-
-    def take(self, write: PlannedWrite, future: Future[WriteOutcome]) -> None:
-        if self.uncollected.pop(write.participation_id, None) is None:
-            return  # already taken
-        error = future.exception()
-        if error is None:
-            self.unsettled.append((write, future.result()))
-        elif self.failure is None:
-            self.failure = error
-
-    def settle(self, never_started: Sequence[PlannedWrite] = ()) -> None:
-        if not self.unsettled and not never_started:
-            return
-        self.effects.settle(self.unsettled, never_started)
-        self.outcomes.extend(self.unsettled)
-        self.unsettled = []
+    def _settle(self, chunk: _Handed) -> None:
+        """Wait for a batch, then record its outcomes in one transaction."""
+        wait([future for _, future in chunk])
+        done: list[Done] = []
+        never_started: list[PlannedWrite] = []
+        for write, future in chunk:
+            error = future.exception()
+            if error is not None:
+                self._failure = self._failure or error  # left pending
+                continue
+            outcome = future.result()
+            if outcome is None:
+                never_started.append(write)
+            else:
+                done.append((write, outcome))
+        self._effects.settle(done, never_started)
+        self._outcomes.extend(done)

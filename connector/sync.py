@@ -221,9 +221,12 @@ class Sync:
                 ThreadPoolExecutor(max(1, self._concurrency), thread_name_prefix="write")
             )
             applier = run.enter_context(ThreadPoolExecutor(1, thread_name_prefix="apply"))
+            # On an unexpected error, a structure's writes still queued never start.
+            run.callback(applier.shutdown, wait=False, cancel_futures=True)
             readers = ThreadPoolExecutor(max(1, self._read_ahead), thread_name_prefix="read")
             run.callback(readers.shutdown, wait=True, cancel_futures=True)
             run.callback(self._ahead.clear)
+            broken = threading.Event()
             in_flight: _Decided | None = None
             for position, code in enumerate(codes):
                 if self._stopping(report):
@@ -234,12 +237,14 @@ class Sync:
                 if decided is None:
                     done()
                     continue
+                # Queued behind the previous structure's writes, so that the writers go on
+                # while that structure is recorded.
+                decided.applying = applier.submit(
+                    contextvars.copy_context().run, self._apply, decided, report, writers, broken
+                )
                 if in_flight is not None:
                     self._finish(in_flight, report)
                     done()
-                decided.applying = applier.submit(
-                    contextvars.copy_context().run, self._apply, decided, report, writers
-                )
                 in_flight = decided
             if in_flight is not None:
                 self._finish(in_flight, report)
@@ -409,19 +414,28 @@ class Sync:
         return decided
 
     def _apply(
-        self, decided: _Decided, report: RunReport, writers: ThreadPoolExecutor
+        self,
+        decided: _Decided,
+        report: RunReport,
+        writers: ThreadPoolExecutor,
+        broken: threading.Event,
     ) -> list[tuple[PlannedWrite, WriteOutcome]]:
-        """Carry out a structure's writes (in the background, on the run's write pool)."""
-        if not decided.writes:
+        """Carry out a structure's writes (in the background, on the run's write pool).
+        After an unexpected error in a previous structure's writes, none starts."""
+        if not decided.writes or broken.is_set():
             return []
-        with report.timed("apply"):
-            return apply_writes(
-                decided.writes,
-                self._effects,
-                concurrency=self._concurrency,
-                stopping=lambda: self._stopping(report, decided.lease),
-                pool=writers,
-            )
+        try:
+            with report.timed("apply"):
+                return apply_writes(
+                    decided.writes,
+                    self._effects,
+                    concurrency=self._concurrency,
+                    stopping=lambda: self._stopping(report, decided.lease),
+                    pool=writers,
+                )
+        except BaseException:
+            broken.set()
+            raise
 
     def _finish(self, decided: _Decided, report: RunReport) -> None:
         """Once a structure's writes are done: record them, queue its reviews, move its
