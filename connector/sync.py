@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextvars
 import threading
-import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
@@ -23,8 +22,6 @@ from connector.apply import apply_writes
 from connector.domain.charter import verdicts
 from connector.domain.matching import Identified, ReviewReason
 from connector.domain.model import (
-    Campaign,
-    CampaignType,
     Offre,
     Organisation,
     Participation,
@@ -39,15 +36,14 @@ from connector.domain.plan import (
     Review,
     plan_structure,
 )
-from connector.domain.rules import diagnostic_type
 from connector.effects import DryRun, Effects
 from connector.errors import ApiError
+from connector.extract import DEFAULT_OVERLAP, CampaignBatch, CampaignReader, Extraction
 from connector.identify import Identifier
 from connector.imilo.port import IMilo
 from connector.imilo.structures import StructureDirectory
 from connector.mappings import Mappings
 from connector.pix.port import PixSource
-from connector.pix.records import InvalidParticipation
 from connector.report import RunReport
 from connector.store.leases import Lease, Leases
 from connector.store.review_queue import DISMISSED, RESOLVED, ReviewEntry
@@ -57,10 +53,6 @@ from connector.writer import WriteOutcome, resumed_write
 __all__ = ["DEFAULT_OVERLAP", "RunScope", "Sync"]
 
 log = structlog.get_logger("connector.sync")
-
-# Pix's ``since`` compares server timestamps; re-reading a window behind the cursor catches
-# rows committed late or stamped by a skewed clock. The ledger makes the re-read harmless.
-DEFAULT_OVERLAP = timedelta(hours=1)
 
 
 def utc_now() -> datetime:
@@ -83,35 +75,13 @@ class _Decided:
 
     code: str
     participations: list[Participation]
-    batches: list[_CampaignBatch]
+    batches: list[CampaignBatch]
     failed_campaigns: set[int]
     reviews: list[Review] = field(default_factory=list)
     writes: list[PlannedWrite] = field(default_factory=list)
     held: ExitStack = field(default_factory=ExitStack)  # its lease, until finished
     lease: Lease | None = None
     applying: Future[list[tuple[PlannedWrite, WriteOutcome]]] | None = None
-
-
-@dataclass
-class _Extraction:
-    """What Pix gave for one structure's campaigns, gathered without touching the run's
-    report, so that it can be read ahead in the background and taken in later."""
-
-    batches: list[_CampaignBatch] = field(default_factory=list)
-    fetched: int = 0
-    duplicates: int = 0
-    invalid: list[InvalidParticipation] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-
-
-@dataclass
-class _CampaignBatch:
-    campaign: Campaign
-    rules: CampaignRules
-    participations: list[Participation] = field(default_factory=list)
-    newest: datetime | None = None
-    failed: bool = False
 
 
 class Sync:
@@ -134,7 +104,7 @@ class Sync:
     ) -> None:
         self._progress = progress
         self._read_ahead = read_ahead
-        self._ahead: dict[str, Future[_Extraction]] = {}
+        self._ahead: dict[str, Future[Extraction]] = {}
         self._leases = leases
         self._concurrency = concurrency
         self._stop = stop
@@ -144,7 +114,7 @@ class Sync:
         self._store = store
         self._mappings = mappings
         self._clock = clock
-        self._overlap = overlap
+        self._reader = CampaignReader(pix, store, overlap)
         self._identifier = Identifier(imilo)
         self._directory = StructureDirectory(imilo)
 
@@ -531,14 +501,14 @@ class Sync:
             return None
         return usable[0]
 
-    def _extraction(self, code: str, organisations: list[Organisation]) -> _Extraction:
+    def _extraction(self, code: str, organisations: list[Organisation]) -> Extraction:
         """The structure's campaigns as read ahead, or read now."""
         ahead = self._ahead.pop(code, None)
         if ahead is not None:
             return ahead.result()
         return self._extract(organisations)
 
-    def _take_in(self, extraction: _Extraction, report: RunReport) -> None:
+    def _take_in(self, extraction: Extraction, report: RunReport) -> None:
         report.fetched += extraction.fetched
         report.unchanged += extraction.duplicates
         report.errors.extend(extraction.errors)
@@ -549,67 +519,13 @@ class Sync:
             self._effects.quarantine(record)
             report.quarantined += 1
 
-    def _extract(self, organisations: list[Organisation]) -> _Extraction:
-        """Each mapped assessment campaign's participations since its cursor. Safe to run in
-        a background thread: it reads Pix and the cursors, and changes nothing."""
-        started = time.perf_counter()
-        extraction = _Extraction()
-        for organisation in organisations:
-            try:
-                campaigns = list(self._pix.campaigns(organisation.id))
-            except ApiError as error:
-                extraction.errors.append(f"organisation {organisation.id}: {error}")
-                log.error("campaigns_failed", organisation_id=organisation.id, error=str(error))
-                continue
-            for campaign in campaigns:
-                mapping = self._mappings.campaign(campaign.code)
-                if campaign.type != CampaignType.ASSESSMENT or mapping.ignore:
-                    continue
-                if self._scope.campaign_code not in (None, campaign.code):
-                    continue
-                rules = CampaignRules(
-                    modality=mapping.modality,
-                    diagnostic=diagnostic_type(campaign.target_profile_name, mapping.diagnostic),
-                )
-                extraction.batches.append(self._fetch(campaign, rules, extraction))
-        extraction.seconds = time.perf_counter() - started
-        return extraction
-
-    def _fetch(
-        self, campaign: Campaign, rules: CampaignRules, extraction: _Extraction
-    ) -> _CampaignBatch:
-        batch = _CampaignBatch(campaign, rules)
-        cursor = self._store.cursor(campaign.id)
-        since = cursor - self._overlap if cursor is not None else None
-        if self._scope.since is not None:
-            since = self._scope.since  # a replay: cursors never move back, the ledger dedups
-        records = []
-        try:
-            records = list(self._pix.participations(campaign, since))
-        except ApiError as error:
-            # A page missing means the campaign is incomplete: handle none of it this time.
-            batch.failed = True
-            extraction.errors.append(f"campaign {campaign.id}: {error}")
-            log.error("participations_failed", campaign_id=campaign.id, error=str(error))
-            return batch
-        extraction.fetched += len(records)
-        seen: set[int] = set()
-        for record in records:
-            if isinstance(record, InvalidParticipation):
-                extraction.invalid.append(record)
-                log.warning(
-                    "participation_quarantined", campaign_id=campaign.id, reason=record.reason
-                )
-                continue
-            if record.id in seen:
-                # Pages can shift while Pix is written to: the same row may come twice.
-                extraction.duplicates += 1
-                continue
-            seen.add(record.id)
-            batch.participations.append(record)
-            if batch.newest is None or record.last_change > batch.newest:
-                batch.newest = record.last_change
-        return batch
+    def _extract(self, organisations: list[Organisation]) -> Extraction:
+        return self._reader.read(
+            organisations,
+            self._mappings,
+            campaign_code=self._scope.campaign_code,
+            since=self._scope.since,
+        )
 
     def _record(
         self,
@@ -638,7 +554,7 @@ class Sync:
             report.failed += 1
             failed_campaigns.add(write.campaign_id)
 
-    def _checkpoint(self, batches: list[_CampaignBatch], failed_campaigns: set[int]) -> None:
+    def _checkpoint(self, batches: list[CampaignBatch], failed_campaigns: set[int]) -> None:
         """Move each campaign's cursor past records that are durably handled, and no further."""
         self._effects.advance_cursors(
             {
