@@ -132,9 +132,7 @@ class _Namesakes:
 
     def __init__(self, dossiers: Sequence[Dossier]) -> None:
         self._dossiers = list(dossiers)
-        self._index = SearchIndex(
-            [([n for n in (d.nom_naissance, d.nom_usage) if n], d.prenom) for d in self._dossiers]
-        )
+        self._index = SearchIndex(self._dossiers)
 
     def findable_by(self, last_name: str) -> list[Dossier]:
         return [self._dossiers[i] for i in sorted(self._index.findable_by(last_name))]

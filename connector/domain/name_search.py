@@ -19,13 +19,14 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Protocol
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from connector.domain.names import PARTICLES, normalise_name
 
-__all__ = ["SEARCH_DISTANCE", "SearchIndex", "SearchName", "findable"]
+__all__ = ["SEARCH_DISTANCE", "Named", "SearchIndex", "SearchName", "findable", "search_names"]
 
 SEARCH_DISTANCE = 2
 
@@ -58,6 +59,26 @@ def _close(a: str, b: str) -> bool:
     return OSA.distance(a, b, score_cutoff=SEARCH_DISTANCE) <= SEARCH_DISTANCE
 
 
+class Named(Protocol):
+    """A dossier, as the connector or the I-Milo simulator holds it: its names."""
+
+    @property
+    def nom_naissance(self) -> str: ...
+
+    @property
+    def nom_usage(self) -> str | None: ...
+
+    @property
+    def prenom(self) -> str: ...
+
+
+def search_names(dossier: Named) -> tuple[list[SearchName], SearchName]:
+    """A dossier's surnames (birth name, usage name if any) and first name, as the search
+    compares them."""
+    surnames = [SearchName.of(n) for n in (dossier.nom_naissance, dossier.nom_usage) if n]
+    return surnames, SearchName.of(dossier.prenom)
+
+
 def findable(
     typed_last_name: SearchName, surnames: list[SearchName], first_name: SearchName
 ) -> bool:
@@ -69,18 +90,17 @@ def findable(
 class SearchIndex:
     """Many dossiers' names, indexed so that the dossiers findable by a typed last name come
     out in one pass (``findable`` for each of them, without a Python loop over the dossiers).
-
-    ``names[i]`` is dossier i's surnames (birth name, usage name) and first name.
+    Dossiers are known by their position in ``dossiers``.
     """
 
-    def __init__(self, names: Sequence[tuple[Sequence[str], str]]) -> None:
+    def __init__(self, dossiers: Sequence[Named]) -> None:
         self._owner: list[int] = []
         compact: list[str] = []
         core: list[str] = []
         self._by_word: dict[str, set[int]] = defaultdict(set)
-        for index, (surnames, first_name) in enumerate(names):
-            for text in (*surnames, first_name):
-                name = SearchName.of(text)
+        for index, dossier in enumerate(dossiers):
+            surnames, first_name = search_names(dossier)
+            for name in (*surnames, first_name):
                 self._owner.append(index)
                 compact.append(name.compact)
                 core.append(name.core)

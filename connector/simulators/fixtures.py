@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from connector.domain.name_search import SearchName
 from connector.simulators.fixture_reader import (
     FixtureError,
     FixtureItem,
@@ -99,12 +97,6 @@ class Dossier:
     niveau: str | None
     zone: str | None
     accompagnement: str | None
-
-    @cached_property
-    def search_names(self) -> tuple[list[SearchName], SearchName]:
-        """Its surnames and first name as the name search compares them (worked out once)."""
-        surnames = [SearchName.of(n) for n in (self.nom_naissance, self.nom_usage) if n]
-        return surnames, SearchName.of(self.prenom)
 
 
 @dataclass(frozen=True)

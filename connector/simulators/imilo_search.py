@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from connector.domain.name_search import SearchIndex, SearchName, findable
+from connector.domain.name_search import SearchIndex, SearchName, findable, search_names
 from connector.simulators.fixtures import Dossier
 from connector.simulators.imilo_model import ImiloError
 
@@ -56,7 +56,7 @@ class ByName:
     prenom: SearchName | None
 
     def matches(self, d: Dossier) -> bool:
-        surnames, first = d.search_names
+        surnames, first = search_names(d)
         if any(findable(nom, surnames, first) for nom in self.noms):
             return True
         # Swapped order. ``findable`` already compares nom with the dossier's prenom, so this

@@ -114,12 +114,7 @@ class ImiloState:
         with self.lock:
             index = self._search_indexes.get(code)
             if index is None:
-                index = SearchIndex(
-                    [
-                        ([n for n in (d.nom_naissance, d.nom_usage) if n], d.prenom)
-                        for d in self._dossiers_by_structure.get(code, [])
-                    ]
-                )
+                index = SearchIndex(self._dossiers_by_structure.get(code, []))
                 self._search_indexes[code] = index
             return index
 

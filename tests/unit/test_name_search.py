@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from connector.domain.model import Dossier
-from connector.domain.name_search import SearchIndex, SearchName, findable
+from connector.domain.name_search import SearchIndex, SearchName, findable, search_names
 from connector.domain.names import compare_names
 
 SURNAMES = ["Martin", "De La Fontaine", "N'Diaye", "Boyer-Durand", "Lefèvre", "Sow", "Le Gall"]
@@ -20,8 +20,7 @@ def dossier(prenom: str, nom: str, usage: str | None = None) -> Dossier:
 
 
 def reach(last_name: str, d: Dossier) -> bool:
-    surnames = [SearchName.of(n) for n in (d.nom_naissance, d.nom_usage) if n]
-    return findable(SearchName.of(last_name), surnames, SearchName.of(d.prenom))
+    return findable(SearchName.of(last_name), *search_names(d))
 
 
 def test_findable_by_typo_particle_compound_usage_and_swapped_names() -> None:
@@ -82,6 +81,6 @@ def test_the_index_finds_exactly_what_the_rule_finds(
     people: list[tuple[str, str]], typed: str
 ) -> None:
     """The one-pass index and the rule, dossier by dossier, agree."""
-    index = SearchIndex([([last], first) for first, last in people])
+    index = SearchIndex([dossier(first, last) for first, last in people])
     expected = {i for i, (first, last) in enumerate(people) if reach(typed, dossier(first, last))}
     assert index.findable_by(typed) == expected
