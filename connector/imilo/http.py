@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from typing import Any
 
@@ -159,35 +159,32 @@ class HttpIMilo:
         ]
 
     def _dossier_search(
-        self, structure_code: str, what: str, params: list[tuple[str, str]]
-    ) -> list[Dossier]:
+        self, structure_code: str, what: str, name: str, values: Iterable[str]
+    ) -> dict[int, Dossier]:
+        """The structure's dossiers matching any of ``values`` of the filter ``name``,
+        ``SEARCH_BATCH`` values per request, by number."""
         path = f"/operateurs/structures/{structure_code}/dossiers"
-        return [
-            wire.dossier_from(row)
-            for rows in self._pages(path, what, "dossiers", params)
-            for row in rows
-        ]
+        unique = sorted(set(values))
+        found: dict[int, Dossier] = {}
+        for start in range(0, len(unique), SEARCH_BATCH):
+            params = [(name, value) for value in unique[start : start + SEARCH_BATCH]]
+            for rows in self._pages(path, what, "dossiers", params):
+                for row in rows:
+                    dossier = wire.dossier_from(row)
+                    found[dossier.id] = dossier
+        return found
 
     def structure_dossiers(
         self, structure_code: str, *, numbers: Sequence[int] = (), mails: Sequence[str] = ()
     ) -> list[Dossier]:
-        found: dict[int, Dossier] = {}
-        for name, values in (("idDossier", [str(n) for n in numbers]), ("mail", list(mails))):
-            unique = sorted(set(values))
-            for start in range(0, len(unique), SEARCH_BATCH):
-                batch = [(name, value) for value in unique[start : start + SEARCH_BATCH]]
-                for dossier in self._dossier_search(structure_code, "dossiers search", batch):
-                    found[dossier.id] = dossier
+        found = self._dossier_search(
+            structure_code, "dossiers search", "idDossier", (str(n) for n in numbers)
+        )
+        found.update(self._dossier_search(structure_code, "dossiers search", "mail", mails))
         return list(found.values())
 
     def search_names(self, structure_code: str, last_names: Sequence[str]) -> list[Dossier]:
-        found: dict[int, Dossier] = {}
-        unique = sorted(set(last_names))
-        for start in range(0, len(unique), SEARCH_BATCH):
-            batch = [("nom", name) for name in unique[start : start + SEARCH_BATCH]]
-            for dossier in self._dossier_search(structure_code, "name search", batch):
-                found[dossier.id] = dossier
-        return list(found.values())
+        return list(self._dossier_search(structure_code, "name search", "nom", last_names).values())
 
     def dossier(self, dossier_id: int) -> Dossier | None:
         body = self._call("GET", f"/sue/dossiers/{dossier_id}", "dossier", missing_ok=True)
