@@ -45,8 +45,11 @@ class RunReport:
         try:
             yield
         finally:
-            spent = time.perf_counter() - started
-            self.stage_seconds[stage] = self.stage_seconds.get(stage, 0.0) + spent
+            self.add_time(stage, time.perf_counter() - started)
+
+    def add_time(self, stage: str, seconds: float) -> None:
+        """Add ``seconds`` to ``stage_seconds[stage]`` (a stage timed elsewhere)."""
+        self.stage_seconds[stage] = self.stage_seconds.get(stage, 0.0) + seconds
 
     @property
     def completed(self) -> bool:

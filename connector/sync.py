@@ -336,10 +336,7 @@ class Sync:
         try:
             candidates = self._imilo.open_prescriptions(structure.code, offre.id)
         except ApiError as error:
-            # Evidence missing: decide nothing for this structure now, retry it whole next run.
-            report.errors.append(f"structure {code}: {error}")
-            report.failed += len(participations)
-            log.error("structure_failed", structure=code, error=str(error))
+            self._evidence_missing(code, error, len(participations), report, "structure_failed")
             return None
         resolutions = {
             pid: e.resolved_dossier_id
@@ -355,10 +352,9 @@ class Sync:
                     resolutions,
                 )
         except ApiError as error:
-            # Evidence missing: decide nothing for this structure now, retry it whole next run.
-            report.errors.append(f"structure {code}: {error}")
-            report.failed += len(participations)
-            log.error("identification_failed", structure=code, error=str(error))
+            self._evidence_missing(
+                code, error, len(participations), report, "identification_failed"
+            )
             return None
         identified = {i.dossier_id for i in identifications.values() if isinstance(i, Identified)}
         ledger = LedgerFacts(
@@ -382,6 +378,16 @@ class Sync:
             else:
                 decided.writes.append(decision)
         return decided
+
+    @staticmethod
+    def _evidence_missing(
+        code: str, error: ApiError, participations: int, report: RunReport, event: str
+    ) -> None:
+        """I-Milo could not tell who is who: decide nothing for this structure now, and read
+        it whole again next run."""
+        report.errors.append(f"structure {code}: {error}")
+        report.failed += participations
+        log.error(event, structure=code, error=str(error))
 
     def _apply(
         self,
@@ -512,9 +518,7 @@ class Sync:
         report.fetched += extraction.fetched
         report.unchanged += extraction.duplicates
         report.errors.extend(extraction.errors)
-        report.stage_seconds["extract"] = (
-            report.stage_seconds.get("extract", 0.0) + extraction.seconds
-        )
+        report.add_time("extract", extraction.seconds)
         for record in extraction.invalid:
             self._effects.quarantine(record)
             report.quarantined += 1

@@ -33,18 +33,23 @@ class StructureDirectory:
 
     def known(self, code: str) -> bool:
         """Whether the structure was read, and found, less than ``ttl`` seconds ago."""
-        known = self._known.get(code)
-        return known is not None and self._monotonic() - known[0] < self._ttl
+        return self._remembered(code) is not None
 
     def structure(self, code: str) -> Structure | None:
         """The structure, from memory if read less than ``ttl`` seconds ago."""
-        now = self._monotonic()
-        known = self._known.get(code)
-        if known is not None and now - known[0] < self._ttl:
-            return known[1]
+        remembered = self._remembered(code)
+        if remembered is not None:
+            return remembered
+        read_at = self._monotonic()
         structure = self._imilo.structure(code)
         if structure is None:
             self._known.pop(code, None)
         else:
-            self._known[code] = (now, structure)
+            self._known[code] = (read_at, structure)
         return structure
+
+    def _remembered(self, code: str) -> Structure | None:
+        known = self._known.get(code)
+        if known is None or self._monotonic() - known[0] >= self._ttl:
+            return None
+        return known[1]
