@@ -1,8 +1,8 @@
 """The connector side of ``bench/run.py``, run in its own process so that its peak RSS is its own.
 
 Reads the usual settings from the environment (``PIX_*``, ``IMILO_*``, ``CONNECTOR_*``), builds
-the connector the way ``connector.bootstrap.build`` does, except that both HTTP clients go
-through a counting transport, runs ``Sync.run_once()`` ``BENCH_RUNS`` times (default 2), and
+the connector with ``connector.bootstrap.build``, both HTTP clients going through a counting
+transport, runs ``Sync.run_once()`` ``BENCH_RUNS`` times (default 2), and
 prints one JSON line on stdout::
 
     {"runs": [{"wall_seconds", "cpu_seconds", "other_cpu_seconds", "outcome", "counts",
@@ -30,19 +30,13 @@ import threading
 import time
 from collections import Counter
 from contextlib import ExitStack
-from datetime import timedelta
 from typing import Any
 
 import httpx
 
-from connector.imilo.http import HttpIMilo
-from connector.logs import configure_logging, register_secret
-from connector.mappings import load_mappings
-from connector.pix.maddo import MaddoPix
-from connector.ratelimit import RateLimiter
+from connector.bootstrap import build
+from connector.logs import configure_logging
 from connector.settings import Settings, load_settings
-from connector.store.leases import Leases
-from connector.store.sql import SqlStateStore
 from connector.sync import Sync
 
 
@@ -136,47 +130,15 @@ class CountingTransport(httpx.BaseTransport):
 
 
 def build_sync(settings: Settings, tally: Tally, stack: ExitStack) -> Sync:
-    """What ``connector.bootstrap.build`` wires, with counting transports."""
-    imilo_key = settings.imilo_api_key.get_secret_value()
-    register_secret(imilo_key)
-    pix_secret = settings.pix_client_secret.get_secret_value()
-    register_secret(pix_secret)
-    mappings = load_mappings(settings.mappings_dir)
-    pix = MaddoPix(
-        str(settings.pix_api_url),
-        settings.pix_client_id,
-        pix_secret,
-        timeout=httpx.Timeout(settings.pix_timeout, connect=min(5.0, settings.pix_timeout)),
-        transport=CountingTransport(httpx.HTTPTransport(), "pix", tally),
-        observer=tally,
+    """``connector.bootstrap.build``, with every request counted and every retry tallied."""
+    connector = stack.enter_context(
+        build(
+            settings,
+            metrics=tally,
+            transports=lambda api: CountingTransport(httpx.HTTPTransport(), api, tally),
+        )
     )
-    stack.callback(pix.close)
-    store = SqlStateStore.open(settings.database_url)
-    stack.callback(store.close)
-    leases = (
-        Leases(store.engine, ttl=timedelta(seconds=settings.lease_seconds))
-        if settings.leases_enabled
-        else None
-    )
-    imilo = HttpIMilo(
-        str(settings.imilo_api_url),
-        imilo_key,
-        codes=mappings.imilo,
-        timeout=httpx.Timeout(settings.imilo_timeout, connect=min(5.0, settings.imilo_timeout)),
-        limiter=RateLimiter(settings.imilo_max_rps),
-        transport=CountingTransport(httpx.HTTPTransport(), "imilo", tally),
-        observer=tally,
-    )
-    stack.callback(imilo.close)
-    return Sync(
-        pix,
-        imilo,
-        store,
-        mappings,
-        concurrency=settings.imilo_concurrency,
-        read_ahead=settings.pix_read_ahead,
-        leases=leases,
-    )
+    return connector.sync
 
 
 class Sampler:

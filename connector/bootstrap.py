@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -11,10 +11,9 @@ from datetime import timedelta
 import httpx
 
 from connector.imilo.http import HttpIMilo
-from connector.instrumented import InstrumentedTransport
+from connector.instrumented import ApiObserver, InstrumentedTransport
 from connector.logs import register_secret
 from connector.mappings import Mappings, load_mappings
-from connector.metrics import Metrics
 from connector.pix.maddo import MaddoPix
 from connector.pix.port import PixSource
 from connector.ratelimit import RateLimiter
@@ -46,13 +45,24 @@ class Connector:
         self.store.close()
 
 
-def _transport(api: str, metrics: Metrics | None) -> httpx.BaseTransport | None:
+Transports = Callable[[str], httpx.BaseTransport]  # "pix" or "imilo" → its HTTP transport
+
+
+def _transport(
+    api: str, metrics: ApiObserver | None, transports: Transports | None
+) -> httpx.BaseTransport | None:
+    inner = transports(api) if transports is not None else None
     if metrics is None:
-        return None
-    return InstrumentedTransport(httpx.HTTPTransport(), api, metrics)
+        return inner
+    return InstrumentedTransport(inner or httpx.HTTPTransport(), api, metrics)
 
 
-def _maddo(settings: Settings, metrics: Metrics | None, stop: threading.Event | None) -> MaddoPix:
+def _maddo(
+    settings: Settings,
+    metrics: ApiObserver | None,
+    stop: threading.Event | None,
+    transports: Transports | None,
+) -> MaddoPix:
     secret = settings.pix_client_secret.get_secret_value()
     register_secret(secret)
     return MaddoPix(
@@ -60,7 +70,7 @@ def _maddo(settings: Settings, metrics: Metrics | None, stop: threading.Event | 
         settings.pix_client_id,
         secret,
         timeout=httpx.Timeout(settings.pix_timeout, connect=min(5.0, settings.pix_timeout)),
-        transport=_transport("pix", metrics),
+        transport=_transport("pix", metrics, transports),
         observer=metrics,
         stop=stop,
     )
@@ -70,15 +80,18 @@ def _maddo(settings: Settings, metrics: Metrics | None, stop: threading.Event | 
 def build(
     settings: ImiloSettings,
     *,
-    metrics: Metrics | None = None,
+    metrics: ApiObserver | None = None,
     stop: threading.Event | None = None,
     pix: PixSource | None = None,
+    transports: Transports | None = None,
 ) -> Iterator[Connector]:
     """Wire adapters, store and mappings into a ready ``Sync``; close them all afterwards.
 
-    With ``metrics``, every API request is timed and every retry counted; with ``stop``,
-    retries and runs end early once it is set. ``pix`` replaces the Pix API (a CSV export);
-    without it, ``settings`` must carry the Pix settings.
+    With ``metrics`` (the worker's ``Metrics``), every API request is timed and every retry
+    counted; with ``stop``, retries and runs end early once it is set. ``pix`` replaces the
+    Pix API (a CSV export); without it, ``settings`` must carry the Pix settings.
+    ``transports(api)`` gives the HTTP transport under each adapter (``"pix"``, ``"imilo"``),
+    for a benchmark that counts requests.
     """
     imilo_key = settings.imilo_api_key.get_secret_value()
     register_secret(imilo_key)
@@ -86,7 +99,7 @@ def build(
     if pix is None:
         if not isinstance(settings, Settings):
             raise TypeError("the Pix API needs the full Settings")
-        pix = _maddo(settings, metrics, stop)
+        pix = _maddo(settings, metrics, stop, transports)
     store = SqlStateStore.open(settings.database_url)
     leases = (
         Leases(store.engine, ttl=timedelta(seconds=settings.lease_seconds))
@@ -99,7 +112,7 @@ def build(
         codes=mappings.imilo,
         timeout=httpx.Timeout(settings.imilo_timeout, connect=min(5.0, settings.imilo_timeout)),
         limiter=RateLimiter(settings.imilo_max_rps, stop=stop),
-        transport=_transport("imilo", metrics),
+        transport=_transport("imilo", metrics, transports),
         observer=metrics,
         stop=stop,
     )
