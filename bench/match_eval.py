@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import tempfile
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
+
+from matching.generate import generate  # the scripts run from bench/
 
 from connector.bootstrap import build
 from connector.logs import configure_logging
@@ -36,26 +37,6 @@ from connector.simulators import (
     running,
 )
 from connector.store.sql import SqlStateStore
-
-GENERATOR = Path(__file__).resolve().parent / "matching" / "generate.py"
-
-
-def generate(out: Path, participations: int, structures: int, seed: int) -> None:
-    subprocess.run(
-        [
-            sys.executable,
-            str(GENERATOR),
-            "--out",
-            str(out),
-            "--participations",
-            str(participations),
-            "--structures",
-            str(structures),
-            "--seed",
-            str(seed),
-        ],
-        check=True,
-    )
 
 
 def sync(data: Path, state: Path) -> tuple[dict[int, tuple[int, int]], dict[int, str]]:

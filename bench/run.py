@@ -50,6 +50,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from matching.generate import generate  # the scripts run from bench/
 
 from connector.domain.model import Nature, PrescriptionStatus
 from connector.imilo.codes import ImiloCodes
@@ -58,7 +59,6 @@ from connector.writer import idempotency_key
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
-GENERATOR = BENCH / "matching" / "generate.py"
 RUNNER = BENCH / "_connector_run.py"
 RESULTS = BENCH / "RESULTS.md"
 
@@ -207,25 +207,6 @@ class Measure:
     def second(self) -> dict[str, Any]:
         run: dict[str, Any] = self.connector["runs"][1]
         return run
-
-
-def generate(out: Path, participations: int, structures: int, seed: int) -> None:
-    subprocess.run(
-        [
-            sys.executable,
-            str(GENERATOR),
-            "--out",
-            str(out),
-            "--participations",
-            str(participations),
-            "--structures",
-            str(structures),
-            "--seed",
-            str(seed),
-        ],
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
 
 
 def run_connector(
