@@ -25,7 +25,7 @@ from connector.store.sql import SqlStateStore
 
 __all__ = ["DEFAULT_OVERLAP", "CampaignBatch", "CampaignReader", "Extraction"]
 
-log = structlog.get_logger("connector.sync")
+log = structlog.get_logger("connector.sync")  # its events were the sync's: same logger name
 
 # Pix's ``since`` compares server timestamps; re-reading a window behind the cursor catches
 # rows committed late or stamped by a skewed clock. The ledger makes the re-read harmless.
