@@ -5,6 +5,7 @@
     │   └── ConfigurationError  settings or mappings are wrong: exit 2, one clear message
     └── ApiError                an API call failed (carries the API name and HTTP status)
         ├── TransientApiError   worth retrying later: 429, 5xx, timeouts, dropped connections
+        │   └── UnsettledRead   a paged read kept changing: all read was given, the rest later
         ├── FatalApiError       a 4xx that retrying will not fix
         │   └── PrescriptionConflict   the prescription changed under us (409)
         └── MalformedResponse   the answer is not what the contract says
@@ -23,6 +24,7 @@ __all__ = [
     "MalformedResponse",
     "PrescriptionConflict",
     "TransientApiError",
+    "UnsettledRead",
     "UsageError",
 ]
 
@@ -57,6 +59,11 @@ class TransientApiError(ApiError):
     ) -> None:
         super().__init__(api, message, status)
         self.retry_after = retry_after
+
+
+class UnsettledRead(TransientApiError):
+    """A paged read kept changing under the reader: every record read was given before this
+    was raised, but one may have been skipped, so the read position must not move this time."""
 
 
 class FatalApiError(ApiError):

@@ -17,10 +17,10 @@ import structlog
 from connector.domain.model import Campaign, CampaignType, Organisation, Participation
 from connector.domain.plan import CampaignRules
 from connector.domain.rules import diagnostic_type
-from connector.errors import ApiError
+from connector.errors import ApiError, UnsettledRead
 from connector.mappings import Mappings
 from connector.pix.port import PixSource
-from connector.pix.records import InvalidParticipation
+from connector.pix.records import InvalidParticipation, ParticipationRecord
 from connector.store.sql import SqlStateStore
 
 __all__ = ["DEFAULT_OVERLAP", "CampaignBatch", "CampaignReader", "Extraction"]
@@ -34,11 +34,19 @@ DEFAULT_OVERLAP = timedelta(hours=1)
 
 @dataclass
 class CampaignBatch:
+    """One campaign's participations as read, and how far its cursor may move (``newest``).
+
+    ``failed``: the cursor must not move this run. Either a page failed (``participations`` is
+    empty: nothing is handled, the whole window is read again), or the read never settled
+    (``unsettled``: Pix kept changing while its pages were read, so a row may have been
+    skipped; what was read is handled, and the ledger makes the re-read harmless)."""
+
     campaign: Campaign
     rules: CampaignRules
     participations: list[Participation] = field(default_factory=list)
     newest: datetime | None = None
     failed: bool = False
+    unsettled: bool = False
 
 
 @dataclass
@@ -89,6 +97,7 @@ class CampaignReader:
                 rules = CampaignRules(
                     modality=mapping.modality,
                     diagnostic=diagnostic_type(campaign.target_profile_name, mapping.diagnostic),
+                    external_id=mapping.external_id,
                 )
                 extraction.batches.append(self._fetch(campaign, rules, since, extraction))
         extraction.seconds = time.perf_counter() - started
@@ -106,9 +115,14 @@ class CampaignReader:
         since = cursor - self._overlap if cursor is not None else None
         if replay_since is not None:
             since = replay_since  # a replay: cursors never move back, the ledger dedups
-        records = []
+        records: list[ParticipationRecord] = []
         try:
-            records = list(self._pix.participations(campaign, since))
+            for record in self._pix.participations(campaign, since):
+                records.append(record)
+        except UnsettledRead:
+            # Every row read is handled; the cursor stays so that a skipped row comes next run.
+            batch.failed = batch.unsettled = True
+            log.warning("participations_unsettled", campaign_id=campaign.id, records=len(records))
         except ApiError as error:
             # A page missing means the campaign is incomplete: handle none of it this time.
             batch.failed = True

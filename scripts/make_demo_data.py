@@ -49,11 +49,19 @@ Teaching cases (participation id: what a first sync should do):
           review; the « Atelier CV » prescription is never touched.
 Prescriptions left as they are: the « Atelier CV » offers, one dossier per structure with an
 ONGOING prescription and no participation yet, and one ABANDONED prescription in Réunion.
+
+Pix records have the partner API's shape (api/src/maddo in 1024pix/pix): participantId is the
+SHA-1 of the user id and the API client's id, in hex; authenticationId is null unless the young
+person came through an SSO; organizationLearnerId, pixScore, stages, badges and tubes are
+filled; and isImproved stands for a field the connector does not know. Campaigns carry no
+externalIdLabel: the partner API does not serve it. These extra fields come from the drawn
+values, not from the random stream, so they leave every other value as it was.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import random
 import sys
@@ -143,7 +151,7 @@ class Campaign:
     comment: str
 
 
-DOSSIER_LABEL = "Numéro de dossier i-milo"
+CLIENT_ID = "demo-client"
 CAMPAIGNS = (
     Campaign(8101, PARIS, "PARDIAG26", "Diagnostic initial — Paris Centre", "ASSESSMENT",
              target_profile_name="Diagnostic initial", created_at="2026-01-05T08:12:40Z",
@@ -215,7 +223,7 @@ class Person:
     sexe: str
     birth: date
     nom_usage: str | None = None
-    participant_id: int = 0
+    participant_id: int = 0  # Pix's user id; Pix serves its pseudonym, see participant_id()
     mail: str | None = None
 
 
@@ -332,6 +340,7 @@ class Builder:
             external_id = self.typed_external_id(person)
         if case is not None:
             self.cases[len(self.participations)] = case
+        user = person.participant_id
         self.participations.append(
             {
                 "campaignId": campaign.id,
@@ -341,8 +350,12 @@ class Builder:
                 "participantFirstName": first,
                 "participantLastName": last,
                 "participantExternalId": external_id,
-                "participantId": person.participant_id,
+                "participantId": participant_id(user),
+                "authenticationId": 600_000 + user % 100_000 if user % 7 == 0 else None,
+                "organizationLearnerId": 400_000 + user % 100_000,
                 "masteryRate": mastery_rate,
+                **results(mastery_rate),
+                "isImproved": False,
             }
         )
 
@@ -383,6 +396,51 @@ class Builder:
 
 
 # -- helpers ---------------------------------------------------------------------------------
+
+
+def participant_id(user_id: int) -> str:
+    """Pix's participantId: sha1(`${userId}_${clientId}`) in hex (CampaignParticipation.js)."""
+    return hashlib.sha1(f"{user_id}_{CLIENT_ID}".encode()).hexdigest()  # noqa: S324
+
+
+def results(mastery_rate: float | None) -> dict[str, Any]:
+    """pixScore, stages, badges and tubes, from the mastery rate (none before sharing)."""
+    if mastery_rate is None:
+        return {"pixScore": 0, "stages": None, "badges": None, "tubes": []}
+    return {
+        "pixScore": round(mastery_rate * 512),
+        "stages": {"reachedStage": 1 + int(mastery_rate * 4), "numberOfStages": 5},
+        "badges": [
+            {
+                "id": 311,
+                "message": "Bravo ! Vous maîtrisez les bases du numérique.",
+                "altMessage": "Badge Bases du numérique",
+                "imageUrl": "https://images.pix.fr/badges/bases-numerique.svg",
+                "key": "BASES_NUMERIQUE",
+                "title": "Bases du numérique",
+                "isAcquired": mastery_rate >= 0.5,
+                "acquisitionPercentage": min(100, round(mastery_rate * 200)),
+            }
+        ],
+        "tubes": [
+            {
+                "competenceId": "recsvLz0W2ShyfD63",
+                "id": "recBbCIEKgrQi7eb6",
+                "maxLevel": 4,
+                "reachedLevel": round(mastery_rate * 4),
+                "practicalDescription": "Mener une recherche et une veille d'information",
+                "practicalTitle": "Recherche d'information",
+            },
+            {
+                "competenceId": "recIkYm646lrGvLNT",
+                "id": "recs1vdbHxX8X55G9",
+                "maxLevel": 3,
+                "reachedLevel": round(mastery_rate * 3),
+                "practicalDescription": "Interagir par une messagerie",
+                "practicalTitle": "Messagerie",
+            },
+        ],
+    }
 
 
 def strip_accents(text: str) -> str:
@@ -741,7 +799,6 @@ def pix_files(participations: list[dict[str, Any]]) -> dict[str, Any]:
                 "code": c.code,
                 "type": c.type,
                 "targetProfileName": c.target_profile_name,
-                "externalIdLabel": DOSSIER_LABEL,
                 "createdAt": c.created_at,
                 "archivedAt": None,
             }
@@ -750,7 +807,7 @@ def pix_files(participations: list[dict[str, Any]]) -> dict[str, Any]:
         "participations.json": participations,
         "clients.json": [
             {
-                "clientId": "demo-client",
+                "clientId": CLIENT_ID,
                 "clientSecret": "demo-secret",
                 "scopes": ["meta", "campaigns"],
                 "organizationIds": [s.organization_id for s in STRUCTURES],
@@ -786,13 +843,17 @@ def organisations_yaml() -> str:
 def campaigns_yaml() -> str:
     lines = [
         "# How the connector treats each Pix campaign, keyed by campaign code.",
-        "#   modality:   individual → actualité « entretien individuel »;",
-        "#               group      → actualité « atelier » (group workshops).",
-        "#   diagnostic: short (« Diagnostic initial », 15–20 min) or long (« Parcours complet »,",
-        "#               about an hour). Pix's target profile name says it too; this file is the",
-        "#               admin's word on it.",
-        "#   ignore:     true → the campaign's results never reach I-Milo (test campaigns,",
-        "#               profile collections, campaigns of another programme).",
+        "#   modality:    individual → réalisé, and an actualité « entretien individuel »;",
+        "#                group      → réalisé, and an actualité « atelier » (group workshops);",
+        "#                autonomous → réalisé only: the young person took the test alone, and",
+        "#                             the charter asks for no actualité.",
+        "#   diagnostic:  short (« Diagnostic initial », 15–20 min) or long (« Parcours complet »,",
+        "#                about an hour). Pix's target profile name says it too; this file is the",
+        "#                admin's word on it.",
+        "#   external_id: dossier or email → what the campaign's external id holds. Left out, each",
+        "#                value is read for what it looks like.",
+        "#   ignore:      true → the campaign's results never reach I-Milo (test campaigns,",
+        "#                profile collections, campaigns of another programme).",
         "campaigns:",
     ]
     for c in CAMPAIGNS:
@@ -839,9 +900,9 @@ def main(argv: list[str] | None = None) -> int:
     for name, data in pix_files(participations).items():
         write_json(out / "data" / "pix" / name, data)
     imilo = {
-        "structures.json": [
-            {"code": s.code, "nomOfficiel": s.name, "timezone": s.timezone} for s in STRUCTURES
-        ],
+        # Served without a time zone, as the real gateway serves them: the connector takes
+        # each structure's zone from its department (75: Europe/Paris, 974: Indian/Reunion).
+        "structures.json": [{"code": s.code, "nomOfficiel": s.name} for s in STRUCTURES],
         "dossiers.json": dossiers(b),
         "offres.json": offers(),
         "prescriptions.json": prescriptions,

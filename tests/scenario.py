@@ -6,6 +6,7 @@ I-Milo must hold after a correct run. Times are chosen around midnight in each t
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -189,6 +190,75 @@ def birth_date(dossier_id: int) -> str:
     return f"2006-{1 + dossier_id % 12:02d}-{1 + dossier_id % 28:02d}"
 
 
+def participant_id(user_id: int) -> str:
+    """Pix's participantId: the SHA-1 of the user id and the API client's id, in hex
+    (api/src/maddo/domain/models/CampaignParticipation.js)."""
+    return hashlib.sha1(f"{user_id}_{CLIENT_ID}".encode()).hexdigest()  # noqa: S324
+
+
+TUBES = [
+    {
+        "competenceId": "recsvLz0W2ShyfD63",
+        "id": "recBbCIEKgrQi7eb6",
+        "maxLevel": 4,
+        "reachedLevel": 2,
+        "practicalDescription": "Mener une recherche et une veille d'information",
+        "practicalTitle": "Recherche d'information",
+    },
+    {
+        "competenceId": "recIkYm646lrGvLNT",
+        "id": "recs1vdbHxX8X55G9",
+        "maxLevel": 3,
+        "reachedLevel": 3,
+        "practicalDescription": "Interagir par une messagerie",
+        "practicalTitle": "Messagerie",
+    },
+]
+BADGE = {
+    "id": 311,
+    "message": "Bravo ! Vous maîtrisez les bases du numérique.",
+    "altMessage": "Badge Bases du numérique",
+    "imageUrl": "https://images.pix.fr/badges/bases-numerique.svg",
+    "key": "BASES_NUMERIQUE",
+    "title": "Bases du numérique",
+    "isAcquired": True,
+    "acquisitionPercentage": 100,
+}
+
+
+def participation_records() -> list[dict[str, Any]]:
+    """PARTICIPATIONS as the partner API serves them, every field of its model included,
+    and one it may add later (``isImproved``). A person who took a campaign twice keeps the
+    same user id, so the same participantId."""
+    users: dict[tuple[str, str], int] = {}
+    records = []
+    for i, c, st, s, f, ln, e in PARTICIPATIONS:
+        user = users.setdefault((f.lower(), ln.lower()), 9100 + i)
+        records.append(
+            {
+                "id": i,
+                "createdAt": (s or "2026-04-01T08:00:00Z").replace("Z", "")[:11] + "00:00:00Z",
+                "sharedAt": s,
+                "status": st,
+                "participantFirstName": f,
+                "participantLastName": ln,
+                "participantExternalId": e,
+                "participantId": participant_id(user),
+                # null unless the young person came through an SSO
+                "authenticationId": 880_000 + i if i % 5 == 0 else None,
+                "organizationLearnerId": 7000 + i,
+                "campaignId": c,
+                "masteryRate": 0.5 if s else None,
+                "pixScore": 96 + i if s else 0,
+                "stages": {"reachedStage": 2, "numberOfStages": 4} if s else None,
+                "badges": [BADGE] if s else None,
+                "tubes": TUBES if s else [],
+                "isImproved": False,
+            }
+        )
+    return records
+
+
 def initial_prescriptions() -> dict[int, tuple[str, str | None]]:
     return {p[0]: (p[3], p[4]) for p in PRESCRIPTIONS}
 
@@ -248,32 +318,13 @@ def write_scenario(root: Path) -> Path:
                 "code": c,
                 "type": t,
                 "targetProfileName": tp,
-                "externalIdLabel": "Numéro de dossier i-milo",
                 "createdAt": "2026-01-01T00:00:00Z",
                 "archivedAt": None,
             }
             for i, o, c, t, tp in CAMPAIGNS
         ],
     )
-    _dump(
-        data / "pix" / "participations.json",
-        [
-            {
-                "id": i,
-                "campaignId": c,
-                "createdAt": (s or "2026-04-01T08:00:00Z").replace("Z", "")[:11] + "00:00:00Z",
-                "sharedAt": s,
-                "status": st,
-                "participantFirstName": f,
-                "participantLastName": ln,
-                "participantExternalId": e,
-                "participantId": 5000 + i,
-                "masteryRate": 0.5 if s else None,
-            }
-            for i, c, st, s, f, ln, e in PARTICIPATIONS
-        ]
-        + MALFORMED,
-    )
+    _dump(data / "pix" / "participations.json", participation_records() + MALFORMED)
     _dump(
         data / "pix" / "clients.json",
         [

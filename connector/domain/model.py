@@ -19,6 +19,7 @@ __all__ = [
     "DateSource",
     "DiagnosticType",
     "Dossier",
+    "ExternalIdKind",
     "Modality",
     "Nature",
     "NewActualite",
@@ -28,6 +29,7 @@ __all__ = [
     "ParticipationStatus",
     "Prescription",
     "PrescriptionStatus",
+    "ServedStructure",
     "Structure",
 ]
 
@@ -62,8 +64,20 @@ class Nature(enum.StrEnum):
 
 
 class Modality(enum.StrEnum):
-    INDIVIDUAL = "individual"
-    GROUP = "group"
+    """How the young person took the test (campaigns.yaml ``modality``)."""
+
+    INDIVIDUAL = "individual"  # at the Mission Locale, one to one: entretien individuel
+    GROUP = "group"  # at the Mission Locale, in a group: atelier
+    AUTONOMOUS = "autonomous"  # alone: réalisé, and no actualité (the charter asks for none)
+
+
+class ExternalIdKind(enum.StrEnum):
+    """What a campaign's external id holds (campaigns.yaml ``external_id``). Without it, the
+    kind is read from each value: digits and separators are a dossier number, an ``@`` an
+    e-mail."""
+
+    DOSSIER = "dossier"
+    EMAIL = "email"
 
 
 class DiagnosticType(enum.StrEnum):
@@ -112,7 +126,7 @@ class Participation:
     status: ParticipationStatus
     created_at: datetime
     shared_at: datetime | None
-    participant_id: int | None
+    participant_id: str | None  # opaque: Pix serves a SHA-1 hex digest, never a number
     mastery_rate: float | None
     first_name: str = field(repr=False)
     last_name: str = field(repr=False)
@@ -132,11 +146,25 @@ class Participation:
 
 @dataclass(frozen=True, slots=True)
 class Structure:
-    """A Mission Locale as I-Milo knows it."""
+    """A Mission Locale, with the zone its dates follow (``timezone``, a valid IANA name
+    resolved by ``connector.domain.timezones``)."""
 
     code: str
     name: str
     timezone: str
+
+
+@dataclass(frozen=True, slots=True)
+class ServedStructure:
+    """A structure as I-Milo serves it: ``timezone`` is what it served, unchecked, or None
+    (the real gateway serves none). ``in_zone`` gives the ``Structure`` once resolved."""
+
+    code: str
+    name: str
+    timezone: str | None = None
+
+    def in_zone(self, zone: str) -> Structure:
+        return Structure(code=self.code, name=self.name, timezone=zone)
 
 
 @dataclass(frozen=True, slots=True)

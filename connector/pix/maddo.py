@@ -1,4 +1,12 @@
-"""``MaddoPix``: the Pix partner pull API ("MaDDo") as a ``PixSource``."""
+"""``MaddoPix``: the Pix partner pull API ("MaDDo") as a ``PixSource``.
+
+Pix pages participations by offset. A participation added, deleted or newly shared between
+two page reads shifts the rows: one can be read twice, or skipped. A read of one page is one
+answer, so it is whole. A read of several pages is confirmed: every page is read again, and
+rows the earlier passes did not bring are given too. Once a pass brings nothing new the read
+is settled; after ``MAX_READ_PASSES`` passes that all brought something new, ``UnsettledRead``
+is raised after the last record, so that the campaign's cursor does not move this run.
+"""
 
 from __future__ import annotations
 
@@ -11,18 +19,20 @@ import httpx
 
 from connector.answers import json_body, raise_if_transient, send
 from connector.domain.model import Campaign, Organisation
-from connector.errors import FatalApiError, MalformedResponse
+from connector.errors import FatalApiError, MalformedResponse, UnsettledRead
 from connector.instrumented import ApiObserver
 from connector.pix.auth import PixTokenAuth
-from connector.pix.records import ParticipationRecord, parse_participation
+from connector.pix.records import InvalidParticipation, ParticipationRecord, parse_participation
 from connector.retry import DEFAULT_RETRY, Retrier, RetryPolicy
 
-__all__ = ["CAMPAIGNS_PAGE_SIZE", "PARTICIPATIONS_PAGE_SIZE", "MaddoPix"]
+__all__ = ["CAMPAIGNS_PAGE_SIZE", "MAX_READ_PASSES", "PARTICIPATIONS_PAGE_SIZE", "MaddoPix"]
 
 CAMPAIGNS_PAGE_SIZE = 1000  # Pix's maximum
 PARTICIPATIONS_PAGE_SIZE = 200  # Pix's maximum
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 MAX_PAGES = 100_000  # a guard against a server that never stops paging
+# A read of several pages is read again until a pass brings no row the earlier ones did not.
+MAX_READ_PASSES = 3
 
 
 def _check(response: httpx.Response, what: str) -> Any:
@@ -95,6 +105,7 @@ class MaddoPix:
     def _pages(
         self, path: str, what: str, key: str, size: int, params: dict[str, str]
     ) -> Iterator[list[Any]]:
+        """The rows of each page in turn, until ``page.count`` (or an empty page)."""
         number = 1
         while number <= MAX_PAGES:
             query = {**params, "page[number]": str(number), "page[size]": str(size)}
@@ -122,25 +133,52 @@ class MaddoPix:
     def participations(
         self, campaign: Campaign, since: datetime | None
     ) -> Iterator[ParticipationRecord]:
+        """Every row of the first pass as served (a row shifted onto the next page comes
+        twice: the reader drops the copy), then the rows each confirming pass adds."""
         path = f"/api/campaigns/{campaign.id}/participations"
         what = f"participations of campaign {campaign.id}"
         params = {"since": _iso(since)} if since is not None else {}
-        for rows in self._pages(
-            path, what, "campaignParticipations", PARTICIPATIONS_PAGE_SIZE, params
-        ):
-            for raw in rows:
-                yield parse_participation(raw, campaign.id)
+        seen: set[str] = set()
+        for number in range(1, MAX_READ_PASSES + 1):
+            pages = added = 0
+            for rows in self._pages(
+                path, what, "campaignParticipations", PARTICIPATIONS_PAGE_SIZE, params
+            ):
+                pages += 1
+                for raw in rows:
+                    record = parse_participation(raw, campaign.id)
+                    key = _key(record)
+                    if number == 1 or key not in seen:
+                        seen.add(key)
+                        added += 1
+                        yield record
+            if pages <= 1 or (number > 1 and added == 0):
+                # One page is one answer, whole by itself; or this pass confirmed the earlier.
+                return
+        raise UnsettledRead(
+            "pix", f"{what} kept changing over {MAX_READ_PASSES} reads: read again next run"
+        )
+
+
+def _key(record: ParticipationRecord) -> str:
+    """What tells two rows apart across passes (the quarantine key's form)."""
+    if isinstance(record, InvalidParticipation):
+        return record.key
+    return f"{record.campaign_id}:{record.id}"
 
 
 def _campaign(item: Any, organisation_id: int) -> Campaign:
+    """A campaign as the partner API serves it. ``externalIdLabel`` is not served there (the
+    internal API has it): read when present, needed by nothing."""
     try:
+        label = item.get("externalIdLabel")
         return Campaign(
             id=int(item["id"]),
             organization_id=organisation_id,
             code=str(item.get("code") or ""),
             type=str(item.get("type") or ""),
             target_profile_name=item.get("targetProfileName"),
-            external_id_label=item.get("externalIdLabel"),
+            external_id_label=label if isinstance(label, str) else None,
             name=str(item.get("name") or ""),
         )
     except (KeyError, TypeError, ValueError, AttributeError):

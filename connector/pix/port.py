@@ -26,7 +26,10 @@ class PixSource(Protocol):
     def participations(
         self, campaign: Campaign, since: datetime | None
     ) -> Iterator[ParticipationRecord]:
-        """Participations created or shared after ``since``, each validated or refused."""
+        """Participations created or shared after ``since``, each validated or refused.
+
+        May raise ``UnsettledRead`` after the last record: what was given stands, but the
+        campaign must be read again from the same ``since`` next time."""
         ...
 
     def close(self) -> None: ...

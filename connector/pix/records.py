@@ -3,6 +3,11 @@
 Pix data is typed by people and carried through years of schema changes: every record is
 checked here, and a bad one becomes an ``InvalidParticipation`` with a reason and a redacted
 copy, bound for quarantine. Reasons name fields, never values.
+
+Only the fields the connector uses can send a record to quarantine. ``participantId`` is opaque
+text (Pix serves the SHA-1 of the user and client ids, although its route documentation says
+"number"), and ``authenticationId``, ``organizationLearnerId``, ``pixScore``, ``stages``,
+``badges``, ``tubes`` and any field Pix adds later are ignored.
 """
 
 from __future__ import annotations
@@ -98,6 +103,24 @@ def _text(raw: dict[str, Any], name: str) -> str | None:
     return value
 
 
+def _participant_id(raw: dict[str, Any]) -> str | None:
+    """Opaque text, never a reason to quarantine: a string as served, a number as its digits,
+    and anything else (or a string no id could be: too long, or holding control characters)
+    None."""
+    value = raw.get("participantId")
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return None
+        return str(int(value)) if value.is_integer() and abs(value) < 1e18 else str(value)
+    if isinstance(value, str) and len(value) <= MAX_TEXT_LENGTH and not _FORBIDDEN.search(value):
+        return value
+    return None
+
+
 def _mastery(raw: dict[str, Any]) -> float | None:
     value = raw.get("masteryRate")
     if value is None:
@@ -176,7 +199,7 @@ def parse_participation(raw: object, campaign_id: int) -> ParticipationRecord:
             status=status,
             created_at=created_at,
             shared_at=shared_at,
-            participant_id=_integer(raw, "participantId", required=False),
+            participant_id=_participant_id(raw),
             mastery_rate=_mastery(raw),
             first_name=_text(raw, "participantFirstName") or "",
             last_name=_text(raw, "participantLastName") or "",

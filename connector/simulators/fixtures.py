@@ -49,6 +49,7 @@ class Campaign:
     code: str
     type: str
     target_profile_name: str | None
+    # Accepted in fixture files, never served: the partner API has no externalIdLabel.
     external_id_label: str | None
     created_at: str
     archived_at: str | None
@@ -67,7 +68,8 @@ class Client:
 class PixData:
     organizations: list[Organization] = field(default_factory=list)
     campaigns: list[Campaign] = field(default_factory=list)
-    # Served raw, in file order: bad records must reach the connector untouched. Out of
+    # Served raw, in file order: bad records must reach the connector untouched (so
+    # participantId may be a SHA-1 hex string, as Pix serves it, or an integer). Out of
     # repr() because they hold personal data.
     participations: list[Any] = field(default_factory=list, repr=False)
     clients: list[Client] = field(default_factory=list)
@@ -80,7 +82,8 @@ class PixData:
 class Structure:
     code: str
     nom_officiel: str
-    timezone: str
+    # Served as it is, valid or not; None: not served at all, as by the real gateway.
+    timezone: str | None = None
 
 
 @dataclass(frozen=True)
@@ -191,7 +194,9 @@ def load_imilo_data(directory: str | Path) -> ImiloData:
     base = Path(directory) / "imilo"
     structures = [
         Structure(
-            code=it.str_("code"), nom_officiel=it.str_("nomOfficiel"), timezone=it.str_("timezone")
+            code=it.str_("code"),
+            nom_officiel=it.str_("nomOfficiel"),
+            timezone=it.opt_str("timezone"),
         )
         for it in items(base / "structures.json")
     ]

@@ -1,4 +1,10 @@
-"""Pix partner pull API ("MaDDo") simulator, per docs/http-contracts.md."""
+"""Pix partner pull API ("MaDDo") simulator, per docs/http-contracts.md.
+
+Control routes under ``/_sim`` (not counted as API requests): ``GET /_sim/stats``, and
+``POST /_sim/participations[?position=N]`` and ``DELETE /_sim/participations/{id}`` to add or
+remove a participation while a campaign is being read, as Pix is written to while its pages
+are read.
+"""
 
 from __future__ import annotations
 
@@ -146,6 +152,15 @@ def _belongs_to(record: Any, campaign_id: int) -> bool:
     return False
 
 
+def _has_id(record: Any, wanted: int) -> bool:
+    if not isinstance(record, dict):
+        return False
+    value = record.get("id")
+    if isinstance(value, bool):
+        return False
+    return value == wanted or (isinstance(value, str) and value.strip() == str(wanted))
+
+
 def _changed_since(record: dict[str, Any], since: datetime) -> bool:
     created = _parse_instant(record.get("createdAt"))
     shared_raw = record.get("sharedAt")
@@ -157,6 +172,8 @@ def _changed_since(record: dict[str, Any], since: datetime) -> bool:
 
 
 def _campaign_json(campaign: Campaign) -> dict[str, Any]:
+    """The fields the partner API serves (api/src/maddo/application/organizations-routes.js,
+    models/Campaign.js): not ``externalIdLabel``, even when the fixture holds one."""
     return {
         "id": campaign.id,
         "name": campaign.name,
@@ -165,7 +182,6 @@ def _campaign_json(campaign: Campaign) -> dict[str, Any]:
         "code": campaign.code,
         "createdAt": campaign.created_at,
         "archivedAt": campaign.archived_at,
-        "externalIdLabel": campaign.external_id_label,
     }
 
 
@@ -270,6 +286,37 @@ class _PixApi:
         page, meta = _page(request, rows, PARTICIPATIONS_PAGE_DEFAULT, PARTICIPATIONS_PAGE_CAP)
         return _RawJSONResponse({"campaignParticipations": page, "page": meta})
 
+    async def sim_add_participation(self, request: Request) -> Response:
+        """Add one raw record (any JSON, as fixtures hold them) at ``position`` in the served
+        order (default: at the end)."""
+        try:
+            record = json.loads(await request.body())
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise _PixError(400, "the body must be one JSON participation record") from None
+        rows = self._data.participations
+        raw_position = request.query_params.get("position")
+        position = len(rows)
+        if raw_position is not None:
+            try:
+                position = int(raw_position)
+            except ValueError:
+                raise _PixError(400, "position must be an integer") from None
+            if not 0 <= position <= len(rows):
+                raise _PixError(400, f"position must be between 0 and {len(rows)}")
+        rows.insert(position, record)
+        return JSONResponse({"position": position, "count": len(rows)}, status_code=201)
+
+    async def sim_delete_participation(self, request: Request) -> Response:
+        """Remove every record whose ``id`` is this one (as a number or as digits)."""
+        wanted: int = request.path_params["participation_id"]
+        rows = self._data.participations
+        kept = [r for r in rows if not _has_id(r, wanted)]
+        removed = len(rows) - len(kept)
+        if removed == 0:
+            raise _PixError(404, "participation not found")
+        rows[:] = kept
+        return JSONResponse({"removed": removed, "count": len(rows)})
+
     async def sim_stats(self, request: Request) -> Response:
         return JSONResponse(
             {"tokens_issued": self._stats.tokens_issued, "requests": self._stats.requests}
@@ -300,6 +347,12 @@ def create_pix_app(
             methods=["GET"],
         ),
         Route("/_sim/stats", api.sim_stats, methods=["GET"]),
+        Route("/_sim/participations", api.sim_add_participation, methods=["POST"]),
+        Route(
+            "/_sim/participations/{participation_id:int}",
+            api.sim_delete_participation,
+            methods=["DELETE"],
+        ),
     ]
     app = Starlette(
         routes=routes,

@@ -51,6 +51,12 @@ external_ids = st.one_of(
     st.integers(),
     st.none(),
 )
+# Pix serves the SHA-1 of the user and client ids in hex; its documentation says number.
+participant_ids = st.one_of(
+    st.binary(min_size=20, max_size=20).map(bytes.hex),
+    st.integers(),
+    json_values,
+)
 timestamps = st.one_of(
     st.datetimes().map(lambda d: d.isoformat() + "Z"),
     st.sampled_from(["2026-02-30T10:00:00Z", "2026-03-12T10:00:00", "yesterday", ""]),
@@ -71,8 +77,13 @@ def records(draw: st.DrawFn) -> Any:
         "participantFirstName": draw(names | json_values),
         "participantLastName": draw(last_names | json_values),
         "participantExternalId": draw(external_ids),
-        "participantId": draw(st.integers() | json_values),
+        "participantId": draw(participant_ids),
+        "authenticationId": draw(st.none() | st.integers() | json_values),
         "masteryRate": draw(st.floats(0, 1) | json_values),
+        "pixScore": draw(json_values),
+        "stages": draw(json_values),
+        "badges": draw(json_values),
+        "tubes": draw(json_values),
     }
     for key in draw(st.lists(st.sampled_from(sorted(record)), max_size=2)):
         record.pop(key, None)

@@ -142,9 +142,9 @@ def test_archived_campaigns_hidden_by_default(pix: Pix) -> None:
     token = pix.token()
     default = pix.get("/api/organizations/1/campaigns", token).json()
     assert [c["id"] for c in default["campaigns"]] == [10, 12]
+    # What the partner API serves: no externalIdLabel (api/src/maddo/domain/models/Campaign.ts).
     assert set(default["campaigns"][0]) == {
         "id", "name", "type", "targetProfileName", "code", "createdAt", "archivedAt",
-        "externalIdLabel",
     }  # fmt: skip
     every = pix.get("/api/organizations/1/campaigns", token, withArchived="true").json()
     assert [c["id"] for c in every["campaigns"]] == [10, 11, 12]
@@ -179,6 +179,9 @@ def test_participations_served_raw(pix: Pix) -> None:
     rows = participations(pix)
     assert [r["id"] for r in rows] == [100, 101, "102", 103, 104]
     assert rows[0]["pixScore"] == 120
+    assert len(rows[0]["participantId"]) == 40  # a SHA-1 hex digest, as Pix serves it
+    assert rows[0]["isImproved"] is False  # a field the connector does not know
+    assert all(len(r["participantId"]) == 40 for r in rows)  # every fixture row: SHA-1 hex
     assert rows[2]["campaignId"] == "10"
     assert rows[2]["masteryRate"] == "0,5"
 
@@ -224,3 +227,28 @@ def test_fixture_errors_name_the_file(tmp_path: Path) -> None:
     bad.write_text('{"id": 1}', encoding="utf-8")
     with pytest.raises(FixtureError, match=r"campaigns\.json.*array"):
         load_pix_data(tmp_path)
+
+
+def test_a_participation_can_be_added_or_removed_while_being_read(pix: Pix) -> None:
+    """The control routes change what the next page read serves, and are not counted."""
+    token = pix.token()
+    before = pix.app.state.stats.requests
+    record = {"id": 105, "campaignId": 10, "createdAt": "2026-03-02T09:00:00Z", "status": "STARTED"}
+    added = pix.http.post("/_sim/participations", params={"position": 0}, json=record)
+    assert added.status_code == 201 and added.json()["position"] == 0
+    assert pix.http.post("/_sim/participations", json={**record, "id": 106}).status_code == 201
+    removed = pix.http.delete("/_sim/participations/102")
+    assert removed.json()["removed"] == 1
+    assert pix.http.delete("/_sim/participations/102").status_code == 404
+    assert pix.app.state.stats.requests == before
+    ids = [r["id"] for r in participations(pix)]
+    assert ids == [105, 100, 101, 103, 104, 106]
+    assert pix.get("/api/campaigns/10/participations", token).status_code == 200
+
+
+def test_bad_control_requests_are_400(pix: Pix) -> None:
+    """A body that is not JSON, or a position out of range, is refused."""
+    post = pix.http.post
+    assert post("/_sim/participations", content=b"{not json").status_code == 400
+    assert post("/_sim/participations", params={"position": 99}, json={}).status_code == 400
+    assert post("/_sim/participations", params={"position": "x"}, json={}).status_code == 400

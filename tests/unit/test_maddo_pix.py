@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import hashlib
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 import pytest
 import respx
 
 from connector.domain.model import Campaign, Participation
-from connector.errors import FatalApiError, MalformedResponse, TransientApiError
-from connector.pix.maddo import MaddoPix
+from connector.errors import FatalApiError, MalformedResponse, TransientApiError, UnsettledRead
+from connector.pix import maddo
+from connector.pix.maddo import MAX_READ_PASSES, MaddoPix
 from connector.pix.records import InvalidParticipation
 from connector.retry import NO_RETRY
 
@@ -45,8 +48,14 @@ def participation(pid: int) -> dict[str, object]:
         "participantFirstName": "A",
         "participantLastName": "B",
         "participantExternalId": "1",
-        "participantId": pid,
+        "participantId": hashlib.sha1(f"{pid}_c".encode()).hexdigest(),  # noqa: S324 - as Pix
+        "authenticationId": None,
+        "organizationLearnerId": 1000 + pid,
         "masteryRate": 0.5,
+        "pixScore": 100,
+        "stages": None,
+        "badges": None,
+        "tubes": [],
     }
 
 
@@ -62,36 +71,154 @@ def pix(clock: Clock) -> Iterator[MaddoPix]:
     source.close()
 
 
+def page(rows: list[Any], number: int, count: int) -> httpx.Response:
+    return httpx.Response(
+        200,
+        json={
+            "campaignParticipations": rows,
+            "page": {"number": number, "size": 200, "count": count},
+        },
+    )
+
+
 @respx.mock
 def test_participations_are_read_page_by_page(pix: MaddoPix) -> None:
-    """Every page is walked until page.count, with the since filter passed on."""
+    """Every page is walked until page.count, with the since filter passed on; a read of
+    several pages is read a second time to confirm it."""
     respx.post(f"{BASE}/api/application/token").mock(return_value=token_answer("t1"))
     route = respx.get(f"{BASE}/api/campaigns/7/participations")
     route.side_effect = [
-        httpx.Response(
-            200,
-            json={
-                "campaignParticipations": [participation(1), participation(2)],
-                "page": {"number": 1, "size": 200, "count": 2},
-            },
-        ),
-        httpx.Response(
-            200,
-            json={
-                "campaignParticipations": [participation(3)],
-                "page": {"number": 2, "size": 200, "count": 2},
-            },
-        ),
-    ]
+        page([participation(1), participation(2)], 1, 2),
+        page([participation(3)], 2, 2),
+    ] * 2
     since = datetime(2026, 1, 1, tzinfo=UTC)
     records = list(pix.participations(CAMPAIGN, since))
     assert [r.id for r in records if isinstance(r, Participation)] == [1, 2, 3]
-    first, second = route.calls
+    first, second, third, fourth = route.calls
     assert first.request.url.params["page[number]"] == "1"
     assert first.request.url.params["page[size]"] == "200"
     assert first.request.url.params["since"] == "2026-01-01T00:00:00Z"
     assert second.request.url.params["page[number]"] == "2"
     assert first.request.headers["Authorization"] == "Bearer t1"
+    assert [c.request.url.params["page[number]"] for c in (third, fourth)] == ["1", "2"]
+    assert third.request.url.params["since"] == "2026-01-01T00:00:00Z"
+
+
+class OffsetPaging:
+    """Pix's participations route in miniature: offset paging over rows that ``changes`` (call
+    number → edit) alter between two page reads, as Pix is written to while it is read."""
+
+    def __init__(self, ids: list[int], changes: dict[int, Callable[[list[int]], None]]) -> None:
+        self.ids = ids
+        self.changes = changes
+        self.calls = 0
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.calls += 1
+        number = int(request.url.params["page[number]"])
+        size = int(request.url.params["page[size]"])
+        count = -(-len(self.ids) // size)
+        rows = [participation(i) for i in self.ids[(number - 1) * size : number * size]]
+        answer = page(rows, number, count)
+        if self.calls in self.changes:
+            self.changes[self.calls](self.ids)
+        return answer
+
+
+@pytest.fixture
+def small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pages of 2 rows, so that a few rows make several pages."""
+    monkeypatch.setattr(maddo, "PARTICIPATIONS_PAGE_SIZE", 2)
+
+
+def read_ids(pix: MaddoPix, server: OffsetPaging) -> list[int]:
+    respx.post(f"{BASE}/api/application/token").mock(return_value=token_answer("t1"))
+    respx.get(f"{BASE}/api/campaigns/7/participations").mock(side_effect=server)
+    return [r.id for r in pix.participations(CAMPAIGN, None) if isinstance(r, Participation)]
+
+
+@respx.mock
+def test_a_read_of_one_page_is_not_read_again(pix: MaddoPix) -> None:
+    """One page is one answer, whole by itself: one request."""
+    server = OffsetPaging([1, 2, 3], {})
+    assert read_ids(pix, server) == [1, 2, 3]
+    assert server.calls == 1
+
+
+@respx.mock
+@pytest.mark.usefixtures("small_pages")
+def test_a_read_of_several_pages_that_did_not_change_is_read_twice(pix: MaddoPix) -> None:
+    """The second pass brings nothing new: the read is settled, nothing given twice."""
+    server = OffsetPaging([1, 2, 3, 4, 5], {})
+    assert read_ids(pix, server) == [1, 2, 3, 4, 5]
+    assert server.calls == 6
+
+
+@respx.mock
+@pytest.mark.usefixtures("small_pages")
+def test_a_row_skipped_by_a_deletion_is_found_by_the_second_pass(pix: MaddoPix) -> None:
+    """Row 1 deleted once page 1 is read: row 3 moves onto page 1 and page 2 skips it."""
+    server = OffsetPaging([1, 2, 3, 4, 5], {1: lambda ids: ids.remove(1)})
+    assert read_ids(pix, server) == [1, 2, 4, 5, 3]
+    assert server.calls == 2 + 2 + 2  # pass 1; pass 2 finds 3; pass 3 confirms
+
+
+@respx.mock
+@pytest.mark.usefixtures("small_pages")
+def test_a_row_inserted_on_a_page_already_read_is_found(pix: MaddoPix) -> None:
+    """A row inserted ahead of the read position is given too; the shifted row only once."""
+    server = OffsetPaging([1, 2, 3, 4], {1: lambda ids: ids.insert(0, 9)})
+    assert read_ids(pix, server) == [1, 2, 2, 3, 4, 9]  # the reader drops the copy of 2
+    assert server.calls == 3 + 3 + 3
+
+
+@respx.mock
+@pytest.mark.usefixtures("small_pages")
+def test_a_read_that_never_settles_gives_every_row_then_raises(pix: MaddoPix) -> None:
+    """A new row each pass: after MAX_READ_PASSES passes, every row read has been given, and
+    UnsettledRead says the campaign's cursor must not move."""
+    changes = {n: (lambda ids, n=n: ids.insert(0, 100 + n)) for n in range(1, 30)}
+    server = OffsetPaging([1, 2, 3], changes)
+    respx.post(f"{BASE}/api/application/token").mock(return_value=token_answer("t1"))
+    respx.get(f"{BASE}/api/campaigns/7/participations").mock(side_effect=server)
+    given: list[int] = []
+    with pytest.raises(UnsettledRead) as caught:
+        for record in pix.participations(CAMPAIGN, None):
+            assert isinstance(record, Participation)
+            given.append(record.id)
+    assert isinstance(caught.value, TransientApiError)
+    assert "campaign 7" in str(caught.value)
+    assert set(given) >= {1, 2, 3, 101} and len(given) == len(set(given)) + 1
+    assert given.count(2) == 2  # shifted onto page 2 by the first insertion: the reader drops it
+    assert server.calls >= 2 * MAX_READ_PASSES
+
+
+@respx.mock
+@pytest.mark.usefixtures("small_pages")
+def test_a_confirming_pass_of_one_page_settles_the_read(pix: MaddoPix) -> None:
+    """Rows deleted down to one page: that page is whole by itself, so even with a new row
+    it needs no third pass."""
+    server = OffsetPaging([1, 2, 3], {2: lambda ids: ids.__setitem__(slice(None), [7])})
+    assert read_ids(pix, server) == [1, 2, 3, 7]
+    assert server.calls == 2 + 1
+
+
+@respx.mock
+@pytest.mark.usefixtures("small_pages")
+def test_invalid_records_are_not_given_again_by_the_confirming_pass(pix: MaddoPix) -> None:
+    """A record without a usable id is told apart by its content: quarantined once."""
+    bad = {"id": "x", "campaignId": 7}
+    respx.post(f"{BASE}/api/application/token").mock(return_value=token_answer("t1"))
+    respx.get(f"{BASE}/api/campaigns/7/participations").side_effect = [
+        page([participation(1), bad], 1, 2),
+        page([participation(2)], 2, 2),
+    ] * 2
+    records = list(pix.participations(CAMPAIGN, None))
+    assert [type(r).__name__ for r in records] == [
+        "Participation",
+        "InvalidParticipation",
+        "Participation",
+    ]
 
 
 @respx.mock

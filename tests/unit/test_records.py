@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from connector.domain.model import Participation, ParticipationStatus
 from connector.pix.records import InvalidParticipation, parse_participation
 
+# Pix's participantId: the SHA-1 of the user id and the client id, in hex.
+PARTICIPANT = hashlib.sha1(b"4242_ml-paris").hexdigest()  # noqa: S324 - Pix's own pseudonym
 GOOD: dict[str, Any] = {
     "id": 42,
     "campaignId": 7,
@@ -19,9 +24,35 @@ GOOD: dict[str, Any] = {
     "participantFirstName": "Léa",
     "participantLastName": "Durand",
     "participantExternalId": "1234567",
-    "participantId": 99,
+    "participantId": PARTICIPANT,
+    "authenticationId": None,
+    "organizationLearnerId": 3101,
     "masteryRate": 0.62,
     "pixScore": 120,
+    "stages": {"reachedStage": 3, "numberOfStages": 5},
+    "badges": [
+        {
+            "id": 1,
+            "message": "Bravo",
+            "altMessage": "Badge",
+            "imageUrl": "https://images.pix.fr/badge.svg",
+            "key": "BASES",
+            "title": "Bases",
+            "isAcquired": True,
+            "acquisitionPercentage": 100,
+        }
+    ],
+    "tubes": [
+        {
+            "competenceId": "recsvLz0W2ShyfD63",
+            "id": "recBbCIEKgrQi7eb6",
+            "maxLevel": 4,
+            "reachedLevel": 2,
+            "practicalDescription": "Mener une recherche",
+            "practicalTitle": "Recherche",
+        }
+    ],
+    "isImproved": False,  # a field this connector does not know
 }
 
 
@@ -32,6 +63,86 @@ def test_a_good_record_is_read_with_aware_utc_times() -> None:
     assert record.shared_at == datetime(2026, 3, 12, 9, 20, tzinfo=UTC)
     assert record.status is ParticipationStatus.SHARED
     assert record.is_shared
+
+
+def test_the_participant_id_is_the_sha1_text_pix_serves() -> None:
+    """Pix serves a 40-character hex digest, although its route documentation says number."""
+    record = parse_participation(GOOD, 7)
+    assert isinstance(record, Participation)
+    assert record.participant_id == PARTICIPANT and len(PARTICIPANT) == 40
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(5001, "5001"), (5001.0, "5001"), ("5001", "5001"), ("", ""), (None, None)],
+)
+def test_a_participant_id_is_text_whatever_its_json_type(value: Any, expected: str | None) -> None:
+    """A number, as the route documentation types it, is read as its digits."""
+    record = parse_participation({**GOOD, "participantId": value}, 7)
+    assert isinstance(record, Participation)
+    assert record.participant_id == expected
+
+
+@pytest.mark.parametrize(
+    "value", [True, [1], {"id": 1}, float("nan"), "x" * 500, "ab\x00cd", "\ud800"]
+)
+def test_an_odd_participant_id_is_dropped_never_quarantined(value: Any) -> None:
+    """The connector does not use it: an odd value becomes None and the record is read."""
+    record = parse_participation({**GOOD, "participantId": value}, 7)
+    assert isinstance(record, Participation)
+    assert record.participant_id is None
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"authenticationId": 81234},
+        {"authenticationId": "sso-1"},
+        {"organizationLearnerId": None},
+        {"organizationLearnerId": "x"},
+        {"pixScore": None},
+        {"pixScore": "beaucoup"},
+        {"stages": None},
+        {"stages": "3/5"},
+        {"badges": None},
+        {"badges": {"oops": True}},
+        {"tubes": None},
+        {"tubes": "none"},
+        {"somethingNew": {"deep": [1, 2, {"x": None}]}},
+    ],
+)
+def test_fields_the_connector_does_not_use_never_quarantine(change: dict[str, Any]) -> None:
+    """authenticationId, organizationLearnerId, pixScore, stages, badges, tubes and unknown
+    fields are ignored, whatever they hold."""
+    record = parse_participation({**GOOD, **change}, 7)
+    assert isinstance(record, Participation)
+    assert record.id == 42 and record.mastery_rate == 0.62
+
+
+ANY_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=300),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner),
+    max_leaves=6,
+)
+IGNORED = [
+    "participantId",
+    "authenticationId",
+    "authenticationRequestedData",
+    "organizationLearnerId",
+    "pixScore",
+    "stages",
+    "badges",
+    "tubes",
+    "isImproved",
+]
+
+
+@given(st.dictionaries(st.sampled_from(IGNORED), ANY_JSON))
+def test_no_value_of_an_unused_field_sends_a_record_to_quarantine(change: dict[str, Any]) -> None:
+    """Whatever the fields the connector does not use hold, the record is read."""
+    record = parse_participation({**GOOD, **change}, 7)
+    assert isinstance(record, Participation)
+    assert record.participant_id is None or isinstance(record.participant_id, str)
 
 
 def test_a_numeric_external_id_sent_as_a_number_is_read_as_text() -> None:
