@@ -39,6 +39,9 @@ class ImiloCodes:
         default_factory=lambda: {n: code for n, code in DEFAULT_NATURE_CODES.values()}
     )
     offer_name: str = DEFAULT_OFFER_NAME
+    # imilo.yaml ``timezones:``: structure code → IANA zone, over what I-Milo serves and
+    # what the structure's department says (connector.domain.timezones).
+    timezones: dict[str, str] = field(default_factory=dict)
 
     def status_from(self, code: str) -> PrescriptionStatus | str:
         """The connector's status for an I-Milo code; an unknown code is kept as is."""

@@ -18,7 +18,7 @@ from connector.domain.model import (
     Offre,
     Prescription,
     PrescriptionStatus,
-    Structure,
+    ServedStructure,
 )
 from connector.errors import (
     FatalApiError,
@@ -119,7 +119,7 @@ class HttpIMilo:
             raise PrescriptionConflict("imilo", f"{what}: the prescription changed meanwhile", 409)
         return json_body("imilo", what, response)
 
-    def structure(self, code: str) -> Structure | None:
+    def structure(self, code: str) -> ServedStructure | None:
         body = self._call("GET", f"/operateurs/structures/{code}", "structure", missing_ok=True)
         return None if body is None else wire.structure_from(body)
 

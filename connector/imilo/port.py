@@ -13,7 +13,7 @@ from connector.domain.model import (
     NewActualite,
     Offre,
     Prescription,
-    Structure,
+    ServedStructure,
 )
 
 __all__ = ["IMilo"]
@@ -22,8 +22,9 @@ __all__ = ["IMilo"]
 class IMilo(Protocol):
     """What the connector needs of I-Milo. Writes carry an idempotency key."""
 
-    def structure(self, code: str) -> Structure | None:
-        """The structure (Mission Locale) with its time zone, or None if unknown."""
+    def structure(self, code: str) -> ServedStructure | None:
+        """The structure (Mission Locale) with the time zone it is served with, if any, or
+        None if unknown."""
         ...
 
     def offres(self, structure_code: str) -> list[Offre]:

@@ -1,7 +1,9 @@
 """The structures (Missions Locales) read from I-Milo, remembered for a while.
 
-A structure's code and time zone do not change between two runs, so a worker reads each one
-once an hour instead of once per run. An unknown code is never remembered: a structure
+A structure's code and name do not change between two runs, so a worker reads each one
+once an hour instead of once per run. It is remembered as served: its time zone is
+resolved by the sync on every run (``connector.domain.timezones``), so that a zone set in
+``imilo.yaml`` counts from the next run. An unknown code is never remembered: a structure
 created in I-Milo, or a mapping corrected, counts from the next run.
 """
 
@@ -10,7 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from connector.domain.model import Structure
+from connector.domain.model import ServedStructure
 from connector.imilo.port import IMilo
 
 __all__ = ["STRUCTURE_TTL_SECONDS", "StructureDirectory"]
@@ -29,13 +31,13 @@ class StructureDirectory:
         self._imilo = imilo
         self._ttl = ttl
         self._monotonic = monotonic
-        self._known: dict[str, tuple[float, Structure]] = {}
+        self._known: dict[str, tuple[float, ServedStructure]] = {}
 
     def known(self, code: str) -> bool:
         """Whether the structure was read, and found, less than ``ttl`` seconds ago."""
         return self._remembered(code) is not None
 
-    def structure(self, code: str) -> Structure | None:
+    def structure(self, code: str) -> ServedStructure | None:
         """The structure, from memory if read less than ``ttl`` seconds ago."""
         remembered = self._remembered(code)
         if remembered is not None:
@@ -48,7 +50,7 @@ class StructureDirectory:
             self._known[code] = (read_at, structure)
         return structure
 
-    def _remembered(self, code: str) -> Structure | None:
+    def _remembered(self, code: str) -> ServedStructure | None:
         known = self._known.get(code)
         if known is None or self._monotonic() - known[0] >= self._ttl:
             return None

@@ -15,7 +15,7 @@ from connector.domain.model import (
     Dossier,
     Offre,
     Prescription,
-    Structure,
+    ServedStructure,
 )
 from connector.errors import MalformedResponse
 from connector.imilo.codes import ImiloCodes
@@ -62,12 +62,16 @@ def _text(item: dict[str, Any], name: str) -> str | None:
     return None if value is None else str(value)
 
 
-def structure_from(item: Any) -> Structure:
+def structure_from(item: Any) -> ServedStructure:
+    """The structure as served. ``timezone`` is optional (the real gateway serves none) and
+    kept as served, unchecked: the sync resolves the zone (``connector.domain.timezones``),
+    so that one structure's odd zone never fails the reading of the others."""
     what = "structure"
-    return Structure(
+    zone = item.get("timezone") if isinstance(item, dict) else None
+    return ServedStructure(
         code=str(_field(item, "code", what)),
         name=str(item.get("nomOfficiel") or ""),
-        timezone=str(_field(item, "timezone", what)),
+        timezone=zone if isinstance(zone, str) else None,
     )
 
 

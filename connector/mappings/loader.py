@@ -7,7 +7,9 @@ Every problem is reported as ``FILE:LINE: message``; an unknown key is an error 
 from __future__ import annotations
 
 import difflib
+import re
 import string
+import zoneinfo
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -15,7 +17,8 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
-from connector.domain.model import DiagnosticType, Modality
+from connector.domain.model import DiagnosticType, ExternalIdKind, Modality
+from connector.domain.timezones import is_valid_timezone
 from connector.errors import ConfigurationError
 from connector.mappings.model import (
     COMMENT_PLACEHOLDERS,
@@ -35,9 +38,11 @@ ORGANISATIONS_FILE = "organisations.yaml"
 CAMPAIGNS_FILE = "campaigns.yaml"
 IMILO_FILE = "imilo.yaml"
 MAPPING_FILES = (ORGANISATIONS_FILE, CAMPAIGNS_FILE, IMILO_FILE)
-_CAMPAIGN_KEYS = ("modality", "diagnostic", "ignore")
+_CAMPAIGN_KEYS = ("modality", "diagnostic", "ignore", "external_id")
 _DEFAULTS_KEYS = ("realisation_date", "closed_prescription", "comment")
-_IMILO_KEYS = ("statuts", "natures", "offre")
+_IMILO_KEYS = ("statuts", "natures", "offre", "timezones")
+# An I-Milo structure code: capitals and digits, e.g. 65440S00, 2A004S00.
+_STRUCTURE_CODE = re.compile(r"[0-9A-Z]{2,16}")
 
 
 class MappingsError(ConfigurationError):
@@ -154,7 +159,11 @@ def _campaign(file: _File, section: Any, code: Any) -> CampaignMapping | None:
                 line_of(settings, "ignore"),
                 f"ignore must be true or false (got '{settings['ignore']}')",
             )
-    return CampaignMapping(modality, diagnostic, ignore)
+    external_id = None
+    if "external_id" in settings:
+        chosen = file.choice(settings, "external_id", [k.value for k in ExternalIdKind])
+        external_id = ExternalIdKind(chosen) if chosen else None
+    return CampaignMapping(modality, diagnostic, ignore, external_id)
 
 
 def _comment(file: _File, node: Any) -> str | None:
@@ -246,7 +255,42 @@ def _imilo(file: _File) -> ImiloCodes:
             offer = value.strip()
         else:
             file.add(line_of(document, "offre"), "offre must be the offer's name, as text")
-    return ImiloCodes(statuses=statuses, natures=natures, offer_name=offer)
+    timezones = _timezones(file, file.mapping(document, "timezones", document.get("timezones")))
+    return ImiloCodes(statuses=statuses, natures=natures, offer_name=offer, timezones=timezones)
+
+
+def _timezones(file: _File, node: dict[Any, Any]) -> dict[str, str]:
+    """``timezones:``: structure code → IANA zone, for structures whose zone neither I-Milo
+    nor the code's department gives right."""
+    zones: dict[str, str] = {}
+    for key, value in node.items():
+        line = line_of(node, key)
+        code = key.strip() if isinstance(key, str) else None
+        if code is None or not _STRUCTURE_CODE.fullmatch(code):
+            file.add(
+                line,
+                f"timezones: '{key}' is not an I-Milo structure code "
+                "(capitals and digits, e.g. 97411S00; quote a code made of digits only)",
+            )
+            continue
+        if not isinstance(value, str) or not value.strip():
+            file.add(line, f"timezones: {code}: the zone must be an IANA name, e.g. Indian/Reunion")
+            continue
+        zone = value.strip()
+        if not is_valid_timezone(zone):
+            close = difflib.get_close_matches(zone, _known_zones(), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else " (e.g. Indian/Reunion)"
+            file.add(line, f"timezones: {code}: unknown time zone '{zone}'{hint}")
+            continue
+        if code in zones:
+            file.add(line, f"timezones: {code} is given twice")
+            continue
+        zones[code] = zone
+    return zones
+
+
+def _known_zones() -> list[str]:
+    return sorted(zoneinfo.available_timezones())
 
 
 def _line_number(problem: str) -> int:

@@ -8,6 +8,7 @@ from connector.domain.model import (
     ClosedPolicy,
     DateSource,
     DiagnosticType,
+    ExternalIdKind,
     Modality,
 )
 from connector.domain.rules import DEFAULT_COMMENT
@@ -40,6 +41,7 @@ class CampaignMapping:
     modality: Modality = Modality.INDIVIDUAL
     diagnostic: DiagnosticType | None = None
     ignore: bool = False
+    external_id: ExternalIdKind | None = None
 
 
 @dataclass(frozen=True, slots=True)

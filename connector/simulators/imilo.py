@@ -1,4 +1,9 @@
-"""I-Milo API simulator, per docs/http-contracts.md; ``GET /_sim/state`` exposes its state."""
+"""I-Milo API simulator, per docs/http-contracts.md.
+
+Control routes under ``/_sim`` (no API key, not counted as writes): ``GET /_sim/state`` exposes
+its state; ``POST /_sim/prescriptions`` ``{idDossier, idOffre, datePrescription?}`` opens a new
+*prescrit* prescription, as a counsellor does, and answers it with its id.
+"""
 
 from __future__ import annotations
 
@@ -146,6 +151,9 @@ class _ImiloApi:
     async def sim_state(self, request: Request) -> Response:
         return JSONResponse(self._state.snapshot())
 
+    async def sim_open_prescription(self, request: Request) -> Response:
+        return JSONResponse(self._state.open_prescription(await request.body()), status_code=201)
+
 
 def create_imilo_app(data: ImiloData, *, faults: FaultPlan | None = None) -> Starlette:
     """A Starlette app serving a mutable copy of ``data``; its state is on ``app.state.imilo``.
@@ -169,6 +177,7 @@ def create_imilo_app(data: ImiloData, *, faults: FaultPlan | None = None) -> Sta
         ),
         Route(f"{dossier}/actualites", api.actualites, methods=["GET", "POST"]),
         Route("/_sim/state", api.sim_state, methods=["GET"]),
+        Route("/_sim/prescriptions", api.sim_open_prescription, methods=["POST"]),
     ]
     app = Starlette(
         routes=routes,

@@ -30,6 +30,13 @@ from connector.simulators.imilo_search import ByName, DossierFilter
 __all__ = ["ImiloState"]
 
 
+def _integer(body: dict[str, Any], key: str) -> int:
+    value = body.get(key)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ImiloError(422, f"{key} must be an integer")
+    return value
+
+
 @dataclass(frozen=True)
 class _Stored:
     fingerprint: str
@@ -57,7 +64,8 @@ class ImiloState:
         self._search_indexes: dict[str, SearchIndex] = {}
         self._offres = {o.id: o for o in data.offres}
         self._prescriptions = {p.id: PrescriptionRow.of(p) for p in data.prescriptions}
-        # Prescriptions are never added in the simulator: list each offer's once, by id.
+        # Each offer's prescriptions, by id; only ``open_prescription`` (a /_sim control
+        # route) adds one, at the end, with an id above every other.
         self._prescriptions_by_offre: dict[int, list[PrescriptionRow]] = {}
         for row in sorted(self._prescriptions.values(), key=lambda p: p.id):
             self._prescriptions_by_offre.setdefault(row.id_offre, []).append(row)
@@ -70,7 +78,10 @@ class ImiloState:
         s = self._structures.get(code)
         if s is None:
             raise ImiloError(404, "structure not found")
-        return {"code": s.code, "nomOfficiel": s.nom_officiel, "timezone": s.timezone}
+        served: dict[str, Any] = {"code": s.code, "nomOfficiel": s.nom_officiel}
+        if s.timezone is not None:  # served as it is; none at all, like the real gateway
+            served["timezone"] = s.timezone
+        return served
 
     def offres(self, code: str) -> list[dict[str, Any]]:
         self.structure(code)
@@ -212,6 +223,31 @@ class ImiloState:
         )
         self._actualites.append(actualite)
         return 201, actualite.json()
+
+    # --- control (/_sim) ---------------------------------------------------------------------
+
+    def open_prescription(self, raw: bytes) -> dict[str, Any]:
+        """A counsellor prescribes: a new *prescrit* prescription, as ``POST
+        /_sim/prescriptions`` ``{idDossier, idOffre, datePrescription?}`` asks."""
+        body = json_object(raw)
+        id_dossier, id_offre = _integer(body, "idDossier"), _integer(body, "idOffre")
+        dossier = self._dossier(id_dossier)
+        offre = self._offres.get(id_offre)
+        if offre is None or offre.code_structure != dossier.code_structure:
+            raise ImiloError(404, "offer not found in the dossier's structure")
+        date_prescription = optional_date(body, "datePrescription")
+        with self.lock:
+            row = PrescriptionRow(
+                id=max(self._prescriptions, default=0) + 1,
+                id_dossier=id_dossier,
+                id_offre=id_offre,
+                statut="ONGOING",
+                date_prescription=date_prescription,
+                date_realisation=None,
+            )
+            self._prescriptions[row.id] = row
+            self._prescriptions_by_offre.setdefault(id_offre, []).append(row)
+            return row.json()
 
     # --- helpers (fixture maps are never mutated, so they are read without the lock) --------
 

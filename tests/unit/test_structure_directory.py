@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from connector.domain.model import Structure
+from connector.domain.model import ServedStructure
 from connector.imilo.structures import StructureDirectory
 
-PARIS = Structure(code="75010S00", name="Mission Locale de Paris", timezone="Europe/Paris")
+PARIS = ServedStructure(code="75010S00", name="Mission Locale de Paris")
 
 
 class Gateway:
@@ -15,7 +15,7 @@ class Gateway:
         self.reads: list[str] = []
         self.known = {PARIS.code: PARIS}
 
-    def structure(self, code: str) -> Structure | None:
+    def structure(self, code: str) -> ServedStructure | None:
         self.reads.append(code)
         return self.known.get(code)
 
@@ -40,6 +40,6 @@ def test_an_unknown_code_is_asked_again_each_time() -> None:
     gateway = Gateway()
     directory = StructureDirectory(gateway)  # type: ignore[arg-type]
     assert directory.structure("0750001X") is None
-    gateway.known["0750001X"] = Structure(code="0750001X", name="New", timezone="Europe/Paris")
+    gateway.known["0750001X"] = ServedStructure(code="0750001X", name="New")
     assert directory.structure("0750001X") is not None
     assert gateway.reads == ["0750001X", "0750001X"]

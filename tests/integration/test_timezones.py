@@ -1,0 +1,166 @@
+"""Time zones never stop a run: a structure served with a wrong zone, or none, over loopback.
+
+The scenario, edited: Paris is served « Mars/Olympus » (its code names department 75),
+Cayenne is served no zone at all (as by the real gateway), and La Réunion's structure gets a
+code that names no department (ZZ411S00) with « Mars/Olympus ».
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from connector.bootstrap import build
+from connector.report import RunReport
+from connector.settings import Settings, load_settings
+from tests import scenario
+from tests.conftest import Systems, start_systems
+
+pytestmark = pytest.mark.integration
+
+NOWHERE = "ZZ411S00"  # La Réunion's structure, under a code that names no department
+REUNION_PRESCRIPTIONS = (503, 504)
+PIX_IMILO = str(Path(sys.executable).parent / "pix-imilo")
+
+
+def odd_zones(data: Path) -> None:
+    """Paris served « Mars/Olympus », Cayenne served no zone, La Réunion renamed NOWHERE and
+    served « Mars/Olympus »."""
+    path = data / "imilo" / "structures.json"
+    structures = json.loads(path.read_text(encoding="utf-8"))
+    for structure in structures:
+        if structure["code"] == scenario.PARIS:
+            structure["timezone"] = "Mars/Olympus"
+        elif structure["code"] == scenario.CAYENNE:
+            del structure["timezone"]
+        elif structure["code"] == scenario.REUNION:
+            structure["timezone"] = "Mars/Olympus"
+    path.write_text(json.dumps(structures, ensure_ascii=False), encoding="utf-8")
+    for path in [*(data / "imilo").glob("*.json"), data.parent / "mappings" / "organisations.yaml"]:
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace(scenario.REUNION, NOWHERE), encoding="utf-8")
+
+
+def set_zone_of_nowhere(systems: Systems, zone: str) -> None:
+    (systems.mappings_dir / "imilo.yaml").write_text(
+        f"timezones:\n  {NOWHERE}: {zone}\n", encoding="utf-8"
+    )
+
+
+def run(settings: Settings) -> RunReport:
+    with build(settings) as connector:
+        return connector.sync.run_once()
+
+
+def expected_without_reunion() -> dict[int, tuple[str, str | None]]:
+    expected = {**scenario.initial_prescriptions(), **scenario.EXPECTED}
+    for prescription in REUNION_PRESCRIPTIONS:
+        expected[prescription] = scenario.initial_prescriptions()[prescription]
+    return expected
+
+
+@pytest.fixture
+def odd(tmp_path: Path) -> Iterator[Systems]:
+    with start_systems(tmp_path, odd_zones) as systems:
+        yield systems
+
+
+def test_the_simulator_serves_the_zone_as_it_is_or_none(odd: Systems) -> None:
+    def served(code: str) -> dict[str, object]:
+        body: dict[str, object] = httpx.get(
+            f"{odd.imilo_url}/operateurs/structures/{code}",
+            headers={"X-Gravitee-Api-Key": scenario.API_KEY},
+            timeout=10,
+        ).json()
+        return body
+
+    assert served(scenario.PARIS)["timezone"] == "Mars/Olympus"
+    assert "timezone" not in served(scenario.CAYENNE)
+
+
+def test_a_structure_with_no_zone_found_is_skipped_and_the_others_are_synced(
+    odd: Systems, database_url: str
+) -> None:
+    """Paris falls back to Europe/Paris, Cayenne to America/Cayenne; NOWHERE is skipped,
+    reported, and nothing is written there. The run completes."""
+    report = run(load_settings(**odd.env(database_url)))
+    assert list(report.skipped_structures) == [NOWHERE]
+    reason = report.skipped_structures[NOWHERE]
+    assert "no French department" in reason and "timezones:" in reason
+    assert report.errors == []
+    assert report.completed
+    assert report.updated == len(scenario.EXPECTED) - len(REUNION_PRESCRIPTIONS)
+    assert odd.prescriptions() == expected_without_reunion()
+    # Dated in each structure's own zone: 22:59 / 23:01 UTC in Paris, 02:59 / 03:01 UTC in
+    # Cayenne (the day before, then the same day), with no zone served there.
+    prescriptions = odd.prescriptions()
+    assert prescriptions[501] == ("ACHIEVED", "2026-03-12")
+    assert prescriptions[502] == ("ACHIEVED", "2026-03-13")
+    assert prescriptions[505] == ("ACHIEVED", "2026-03-12")
+    assert prescriptions[506] == ("ACHIEVED", "2026-03-13")
+    actualites = {a["idPrescription"] for a in odd.state()["actualites"]}
+    assert not actualites & set(REUNION_PRESCRIPTIONS)
+
+
+def test_a_zone_set_in_imilo_yaml_brings_the_skipped_structure_in(
+    odd: Systems, database_url: str
+) -> None:
+    """Nothing is lost while a structure is skipped: once its zone is set, the next run
+    realises its results, dated in that zone (20:01 UTC is the next day in La Réunion)."""
+    settings = load_settings(**odd.env(database_url))
+    run(settings)
+    set_zone_of_nowhere(odd, "Indian/Reunion")
+    report = run(settings)
+    assert report.skipped_structures == {}
+    assert report.updated == len(REUNION_PRESCRIPTIONS)
+    prescriptions = odd.prescriptions()
+    assert prescriptions[503] == ("ACHIEVED", "2026-03-12")
+    assert prescriptions[504] == ("ACHIEVED", "2026-03-13")
+    assert prescriptions == {**scenario.initial_prescriptions(), **scenario.EXPECTED}
+
+
+def test_an_override_wins_over_the_served_zone(odd: Systems, database_url: str) -> None:
+    """La Réunion's structure set to Cayenne's zone: 20:01 UTC is then still 12 March."""
+    set_zone_of_nowhere(odd, "America/Cayenne")
+    run(load_settings(**odd.env(database_url)))
+    assert odd.prescriptions()[504] == ("ACHIEVED", "2026-03-12")
+
+
+def test_the_cli_run_exits_0_and_reports_the_skipped_structure(
+    odd: Systems, tmp_path: Path
+) -> None:
+    """``pix-imilo sync --once --json``: exit 0, the skipped structure in the JSON, the
+    others written; the logs name the structure, not what I-Milo served."""
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("PIX_", "IMILO_", "CONNECTOR_"))
+    }
+    env.update(odd.env(f"sqlite:///{tmp_path / 'cli-state' / 'pix-imilo.db'}"))
+    env["CONNECTOR_LOG_FORMAT"] = "json"
+    result = subprocess.run(
+        [PIX_IMILO, "sync", "--once", "--json"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    body = json.loads(result.stdout.strip().splitlines()[-1])
+    assert body["outcome"] == "completed"
+    assert list(body["skipped_structures"]) == [NOWHERE]
+    assert body["updated"] == len(scenario.EXPECTED) - len(REUNION_PRESCRIPTIONS)
+    assert odd.prescriptions() == expected_without_reunion()
+    events = [json.loads(line) for line in result.stderr.splitlines() if line.strip()]
+    skipped = [e for e in events if e.get("event") == "structure_skipped"]
+    assert [e["structure"] for e in skipped] == [NOWHERE]
+    fallback = [e for e in events if e.get("event") == "structure_timezone_unknown"]
+    assert [(e["structure"], e["timezone"]) for e in fallback] == [(scenario.PARIS, "Europe/Paris")]
+    assert "Mars/Olympus" not in result.stderr
