@@ -7,10 +7,10 @@ import json
 import signal
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import structlog
@@ -23,6 +23,9 @@ from connector.plan_output import print_plan
 from connector.quarantine_cli import add_quarantine_commands, run_quarantine
 from connector.review_cli import add_review_commands, run_review
 from connector.settings import LogSettings
+
+if TYPE_CHECKING:
+    from connector.imilo.port import IMilo
 
 __all__ = ["main"]
 
@@ -122,7 +125,8 @@ def _parser() -> argparse.ArgumentParser:
         help="import a Pix Orga CSV export (for structures without API access)",
         description="Carry a Pix Orga CSV export (one campaign) into I-Milo through the same "
         "matching and idempotent writes as the API: importing the same file twice writes "
-        "nothing. Needs the I-Milo settings only.",
+        "nothing. Needs the I-Milo settings only. A date without a time is read as that date "
+        "in the structure's time zone.",
     )
     csv_import.add_argument("file", type=Path, help="the export (.csv, UTF-8, ';')")
     csv_import.add_argument(
@@ -131,7 +135,8 @@ def _parser() -> argparse.ArgumentParser:
     csv_import.add_argument(
         "--external-id-column",
         metavar="NAME",
-        help="the column holding the external id, if it is not the one after the first name",
+        help="the column holding the external id, if its header does not read as an id label "
+        "(dossier, identifiant, e-mail…); '' for none",
     )
     csv_import.add_argument(
         "--dry-run", action="store_true", help="decide everything, write nothing"
@@ -245,6 +250,26 @@ def _print_report(report: Any, as_json: bool) -> None:
         print(f"  error: {error}")
 
 
+def _csv_structure_zone(imilo: IMilo, overrides: Mapping[str, str], code: str) -> str:
+    """The structure's time zone, as the sync resolves it: ``imilo.yaml`` ``timezones:``, else
+    the one I-Milo serves, else its department's."""
+    from connector.domain.timezones import structure_timezone
+    from connector.errors import ApiError
+
+    try:
+        structure = imilo.structure(code)
+    except ApiError:
+        structure = None  # the run reports I-Milo's failure; the department still has a zone
+    served = None if structure is None else structure.timezone
+    found = structure_timezone(code, served, overrides)
+    if found.zone is None:
+        raise UsageError(f"import-csv: structure {code} has no time zone: {found.problem}")
+    structlog.get_logger("connector.cli").info(
+        "csv_dates_zone", structure=code, timezone=found.zone, source=found.source
+    )
+    return found.zone
+
+
 def _import_csv(args: argparse.Namespace) -> int:
     from connector.bootstrap import build
     from connector.pix.csv_export import read_export
@@ -254,10 +279,19 @@ def _import_csv(args: argparse.Namespace) -> int:
 
     if not args.file.is_file():
         raise UsageError(f"import-csv: '{args.file}' is not a file")
-    export = read_export(args.file, external_id_column=args.external_id_column)
+    try:
+        data = args.file.read_bytes()
+    except OSError as error:
+        raise UsageError(f"import-csv: cannot read '{args.file}': {error.strerror}") from None
+    code = args.structure.strip()
+    # Read once before connecting, so that a broken file fails at once; read again below,
+    # once the structure's zone is known, for its date-only cells.
+    export = read_export(data, external_id_column=args.external_id_column)
     settings = load_imilo_settings()
-    source = CsvExportPix(export, args.structure.strip())
+    source = CsvExportPix(export, code)
     with build(settings, pix=source, stop=_stop_on_signals()) as connector:
+        zone = _csv_structure_zone(connector.imilo, connector.mappings.imilo.timezones, code)
+        source.use(read_export(data, external_id_column=args.external_id_column, local_zone=zone))
         report = connector.sync.run_once(RunScope(checkpoint=False), dry_run=args.dry_run)
     if args.dry_run and not args.json:
         print_plan(report)

@@ -6,11 +6,37 @@ One file holds one campaign's results: UTF-8 with a BOM, ``;``-separated, decima
 A file-level problem raises ``CsvExportError``; a bad row becomes an ``InvalidParticipation``
 whose reason names the column, never the value.
 
+**The external-id column** is found by its header, not by its place. Pix writes, in this
+order: its own columns up to « Prénom du Participant », then the organisation's own columns
+(from its learner import: « Service », « Site », « Date de naissance »…), « Classe »,
+« Groupe », « Numéro Étudiant » for schools and universities, then the campaign's
+external-id label (free text typed by the organisation) if it has one, then « % de
+progression » and Pix's results. So the external id is, among the headers before « % de
+progression » (« Date et heure de début » in exports without it) that are not Pix's own,
+one that reads as an identifier label: a word such as dossier, i-milo/imilo/milo,
+identifiant, id, mail/e-mail/courriel, numéro/n°, matricule or référence, compared without
+accents or case (``reads_as_id_label``). A header also naming a telephone, postal code,
+birth date or social-security number is never one. If several headers qualify, the one
+nearest before « % de progression » wins: that is where Pix puts the label. If none does,
+there is no external id, and names alone identify the young person: a « hobby » or « Code
+postal » column is never taken for one (a postal code would read as a dossier number). The
+caller can still name the column (``external_id_column``), or say there is none (``""``).
+
+**Dates.** A cell with a time is an Europe/Paris wall time, as its header says, converted to
+an instant. A date-only cell (``DD/MM/YYYY`` or ``YYYY-MM-DD``, from older exports) is a
+calendar date of the structure: it is read as noon in ``local_zone`` (the structure's time
+zone), so that the date of realisation, computed in that zone, is the date typed. Noon
+rather than midnight: both give the typed date in that zone, but noon keeps it in any zone
+within twelve hours of it, should another zone ever date the instant, where midnight would
+fall on the day before in every zone west of it.
+
 The export carries no participation id, so one is derived from the row (see
 ``stable_participation_id``): re-importing the same file, or a later export of the same
 campaign with more rows (or with a participation shared since), gives each participation the
 same id, hence no duplicate writes. The id changes if the participant's names, external id or
-start time are edited in Pix.
+start time are edited in Pix. It does not depend on ``local_zone``: a date-only start is
+hashed as midnight in Europe/Paris, as earlier versions read it, so ids stay those of any
+earlier import of the same file.
 """
 
 from __future__ import annotations
@@ -23,17 +49,17 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from connector.domain.model import Participation, ParticipationStatus
 from connector.errors import UsageError
 from connector.pix.records import MAX_TEXT_LENGTH, InvalidParticipation, redact_record
 
 __all__ = ["COLUMNS", "CsvCampaign", "CsvExport", "CsvExportError", "read_export"]
-__all__ += ["stable_participation_id"]
+__all__ += ["reads_as_id_label", "stable_participation_id"]
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -46,7 +72,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "target_profile": ("Parcours", "Nom du Profil Cible"),
     "last_name": ("Nom du Participant",),
     "first_name": ("Prénom du Participant",),
-    "progression": ("% de progression",),  # recognised (not an external id), not read
+    "progression": ("% de progression",),  # not read: the external-id label comes before it
     "started_at": ("Date et heure de début (Europe/Paris)", "Date de début"),
     "shared": ("Partage (O/N)",),
     "shared_at": ("Date et heure du partage (Europe/Paris)", "Date du partage"),
@@ -59,6 +85,20 @@ _PERSONAL = frozenset({"last_name", "first_name", "external_id"})
 _GUARDED = frozenset("-@=+")
 _YES, _NO = frozenset({"oui", "o"}), frozenset({"non", "n"})
 _DATE_FORMATS = ("%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y", "%Y-%m-%d %H:%M", "%Y-%m-%d")
+_DAY_FORMATS = frozenset({"%d/%m/%Y", "%Y-%m-%d"})  # date-only: a calendar date of the structure
+_LOCAL_NOON = time(12)
+# Words of an identifier label, accents and case folded (a trailing plural s is dropped), and
+# words that make a header something else: a phone or social-security number, a postal code,
+# a birth date are no external id, whatever else the header says.
+_ID_WORDS = frozenset(
+    {"dossier", "imilo", "milo", "identifiant", "ident", "id", "mail", "email", "courriel"}
+    | {"numero", "num", "matricule", "reference", "ref"}
+)
+_NOT_ID_WORDS = frozenset(
+    {"telephone", "tel", "portable", "mobile", "postal", "naissance", "date", "securite", "secu"}
+    | {"nir", "insee", "iban"}
+)
+_NUMBER_SIGN = re.compile(r"(?<![a-z0-9])n\s*°")  # « N° », « n° » (« Nº » is folded to °)
 _NUMBER = re.compile(r"([0-9]{1,3}(?:[.,][0-9]+)?)[\s\u202f]*(%?)")
 # The same rule as for API records: C0/C1 controls (tab excepted) and lone surrogates.
 _FORBIDDEN = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -109,6 +149,18 @@ def _norm(header: str) -> str:
 _KNOWN = frozenset(_norm(h) for h in (*_OTHER_HEADERS, *(a for v in COLUMNS.values() for a in v)))
 
 
+def reads_as_id_label(header: str) -> bool:
+    """Whether a header reads as the label of an identifier: « Numéro de dossier i-milo »,
+    « Identifiant I-Milo (7 chiffres) », « Adresse e-mail », « N° dossier » do; « hobby »,
+    « Service », « Code postal », « Numéro de téléphone », « Date de naissance » do not."""
+    text = _norm(header.replace("\u00ba", "\u00b0"))
+    words = {w[:-1] if len(w) > 2 and w.endswith("s") else w for w in re.findall("[a-z0-9]+", text)}
+    if words & _NOT_ID_WORDS:
+        return False
+    electronic_address = {"adresse", "electronique"} <= words
+    return bool(words & _ID_WORDS) or electronic_address or bool(_NUMBER_SIGN.search(text))
+
+
 @dataclass(frozen=True, slots=True)
 class _Layout:
     headers: list[str]
@@ -139,11 +191,18 @@ def _layout(header: list[str], external_id_column: str | None) -> _Layout:
             raise CsvExportError(f"the CSV export has no column «{external_id_column}»")
         layout.index["external_id"] = names.index(_norm(external_id_column))
     elif external_id_column is None:
-        # Pix puts the campaign's external-id label right after the first name. An empty
-        # string from the caller says the campaign asks for none.
-        after = layout.index["first_name"] + 1
-        if after < len(names) and names[after] and names[after] not in _KNOWN:
-            layout.index["external_id"] = after
+        # Pix writes the campaign's external-id label last before « % de progression », after
+        # the organisation's own columns: the nearest header before it that reads as an id
+        # label (see the module's docstring). An empty string from the caller says the
+        # campaign asks for none.
+        anchor = layout.index.get("progression", layout.index["started_at"])
+        labels = [
+            i
+            for i in range(anchor)
+            if names[i] and names[i] not in _KNOWN and reads_as_id_label(header[i])
+        ]
+        if labels:
+            layout.index["external_id"] = labels[-1]
     return layout
 
 
@@ -159,7 +218,25 @@ def _text(value: str, header: str, *, required: bool) -> str | None:
     return value
 
 
-def _moment(value: str, header: str, *, required: bool) -> datetime | None:
+@dataclass(frozen=True, slots=True)
+class _Moment:
+    """A date cell: its instant (aware, UTC) and, for a date-only cell, the date typed."""
+
+    at: datetime
+    day: date | None
+
+    def local_day(self, zone: ZoneInfo) -> date:
+        return self.day if self.day is not None else self.at.astimezone(zone).date()
+
+    def id_instant(self) -> datetime:
+        # What the participation id hashes: a date-only cell as midnight in Paris, as earlier
+        # versions read it, so that ids depend neither on the zone nor on this version.
+        if self.day is None:
+            return self.at
+        return datetime.combine(self.day, time(0), PARIS).astimezone(UTC)
+
+
+def _moment(value: str, header: str, zone: ZoneInfo, *, required: bool) -> _Moment | None:
     if value in ("", "NA"):
         if required:
             raise _Invalid(f"{header} is missing")
@@ -171,9 +248,13 @@ def _moment(value: str, header: str, *, required: bool) -> datetime | None:
             continue
         if not 2000 <= local.year <= 2100:
             raise _Invalid(f"{header} is out of range")
+        if pattern in _DAY_FORMATS:
+            # A calendar date of the structure: noon there (see the module's docstring).
+            noon = datetime.combine(local.date(), _LOCAL_NOON, zone)
+            return _Moment(noon.astimezone(UTC), local.date())
         # fold=0: a wall time that DST skips or repeats takes the offset in force before the
         # change, so one cell always gives one instant.
-        return local.replace(tzinfo=PARIS, fold=0).astimezone(UTC)
+        return _Moment(local.replace(tzinfo=PARIS, fold=0).astimezone(UTC), None)
     raise _Invalid(f"{header} is not a DD/MM/YYYY HH:mm date")
 
 
@@ -227,7 +308,7 @@ def _redacted(cells: list[str], line: int, layout: _Layout) -> dict[str, Any]:
     return redact_record(copy)
 
 
-def _row(cells: list[str], layout: _Layout, campaign_id: int) -> Participation:
+def _row(cells: list[str], layout: _Layout, campaign_id: int, zone: ZoneInfo) -> Participation:
     """One data row as a participation, or ``_Invalid`` naming the first column at fault."""
 
     def get(name: str) -> str:
@@ -239,24 +320,35 @@ def _row(cells: list[str], layout: _Layout, campaign_id: int) -> Participation:
         raise _Invalid(f"{layout.header('campaign_id')} is missing")
     last_name = _text(get("last_name"), layout.header("last_name"), required=True) or ""
     first_name = _text(get("first_name"), layout.header("first_name"), required=True) or ""
-    started_at = _moment(get("started_at"), layout.header("started_at"), required=True)
-    assert started_at is not None  # noqa: S101 - required=True
+    start = _moment(get("started_at"), layout.header("started_at"), zone, required=True)
+    assert start is not None  # noqa: S101 - required=True
     if get("shared").casefold() not in _YES | _NO:
         raise _Invalid(f"{layout.header('shared')} is neither Oui nor Non")
     shared = get("shared").casefold() in _YES
     shared_header = layout.header("shared_at")
-    shared_at = _moment(get("shared_at"), shared_header, required=False)
-    if shared and shared_at is None:
+    share = _moment(get("shared_at"), shared_header, zone, required=False)
+    if shared and share is None:
         raise _Invalid(f"{shared_header} is missing for a shared participation")
-    if not shared and shared_at is not None:
+    if not shared and share is not None:
         raise _Invalid(f"{shared_header} is set for a participation not shared")
-    if shared_at is not None and shared_at < started_at:
-        raise _Invalid(f"{shared_header} is before the start")
+    started_at, shared_at = start.at, None if share is None else share.at
+    if share is not None and share.at < start.at:
+        # A date-only cell is a whole day: on the day of a timed cell it is not earlier, and
+        # takes the timed cell's instant (never shared before started, as from the API).
+        timed_both = share.day is None and start.day is None
+        if timed_both or share.local_day(zone) < start.local_day(zone):
+            raise _Invalid(f"{shared_header} is before the start")
+        if share.day is not None:
+            shared_at = start.at
+        else:
+            started_at = share.at
     # An absent optional column reads as empty cells: no external id, no mastery.
     external_id = _text(get("external_id"), layout.header("external_id"), required=False)
     mastery = _mastery(get("mastery"), layout.header("mastery"))
     return Participation(
-        id=stable_participation_id(campaign_id, last_name, first_name, external_id, started_at),
+        id=stable_participation_id(
+            campaign_id, last_name, first_name, external_id, start.id_instant()
+        ),
         campaign_id=campaign_id,
         status=ParticipationStatus.SHARED if shared else ParticipationStatus.STARTED,
         created_at=started_at,
@@ -324,14 +416,29 @@ def _decode(source: str | bytes | os.PathLike[str]) -> str:
         ) from None
 
 
+def _zone(local_zone: str | ZoneInfo) -> ZoneInfo:
+    if isinstance(local_zone, ZoneInfo):
+        return local_zone
+    try:
+        return ZoneInfo(local_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise CsvExportError(f"unknown time zone {local_zone!r}") from None
+
+
 def read_export(
-    path_or_text: str | bytes | os.PathLike[str], *, external_id_column: str | None = None
+    path_or_text: str | bytes | os.PathLike[str],
+    *,
+    external_id_column: str | None = None,
+    local_zone: str | ZoneInfo = "Europe/Paris",
 ) -> CsvExport:
     """Read one campaign's export: a path (a ``Path`` is never mistaken), its bytes, or its text.
 
-    ``external_id_column`` names the external-id column; ``None`` finds it after the first
-    name, ``""`` says there is none. Rows repeating an earlier one exactly are dropped.
+    ``external_id_column`` names the external-id column; ``None`` finds it by its header (the
+    module's docstring says how), ``""`` says there is none. ``local_zone`` is the structure's
+    time zone: a date-only cell is that date there. Rows repeating an earlier one exactly are
+    dropped.
     """
+    zone = _zone(local_zone)
     reader = csv.reader(
         io.StringIO(_decode(path_or_text), newline=""), delimiter=";", quotechar='"'
     )
@@ -348,7 +455,7 @@ def read_export(
     seen: dict[int, Participation] = {}
     for line, cells in body:
         try:
-            record = _row(cells, layout, campaign.id)
+            record = _row(cells, layout, campaign.id, zone)
         except _Invalid as problem:
             records.append(_invalid(cells, line, layout, campaign.id, str(problem)))
             continue

@@ -3,6 +3,10 @@
 Many Missions Locales have no API access, only the export of Pix Orga. This source presents
 one export as one organisation with one campaign, so that the very same sync (matching,
 plan, idempotent writes) carries it into I-Milo.
+
+A date-only cell of the export is a date of the structure's calendar, so the export is read
+with the structure's time zone. ``import-csv`` learns that zone from I-Milo once the connector
+is built, so it may read the file again then and hand it over with ``use``, before the run.
 """
 
 from __future__ import annotations
@@ -24,6 +28,12 @@ class CsvExportPix:
     def __init__(self, export: CsvExport, structure_code: str) -> None:
         self._export = export
         self._structure_code = structure_code
+
+    def use(self, export: CsvExport) -> None:
+        """Serve ``export`` from now on: the same campaign read again (with another zone)."""
+        if export.campaign != self._export.campaign:
+            raise ValueError("use: the export is another campaign's")
+        self._export = export
 
     def organisations(self) -> list[Organisation]:
         return [

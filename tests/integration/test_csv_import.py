@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from connector.bootstrap import build
+from connector.cli import _csv_structure_zone
+from connector.domain.model import ServedStructure
+from connector.errors import TransientApiError, UsageError
 from connector.pix.csv_export import read_export
 from connector.pix.csv_source import CsvExportPix
 from connector.settings import load_imilo_settings, load_settings
@@ -55,3 +61,97 @@ def test_a_csv_export_gives_the_same_writes_as_the_api_and_a_reimport_writes_not
         writes = csv.state()["writes"]
         again = import_csv(csv, database_url, export)
         assert again.updated == 0 and csv.state()["writes"] == writes
+
+
+def run_import_csv(
+    systems: Systems, tmp_path: Path, export: bytes, structure: str
+) -> subprocess.CompletedProcess[str]:
+    """``pix-imilo import-csv`` as a process, with the I-Milo settings only."""
+    path = tmp_path / "export.csv"
+    path.write_bytes(export)
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("PIX_", "IMILO_", "CONNECTOR_"))
+    }
+    env |= {
+        k: v
+        for k, v in systems.env(f"sqlite:///{tmp_path / 'state.db'}").items()
+        if not k.startswith("PIX_")
+    }
+    command = [str(Path(sys.executable).parent / "pix-imilo"), "import-csv", str(path)]
+    return subprocess.run(
+        [*command, "--structure", structure, "--json"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_import_csv_dates_a_date_only_export_in_the_structures_zone(
+    systems: Systems, tmp_path: Path
+) -> None:
+    """An older export with date-only cells, for a structure in Cayenne (UTC-3): « 12/03/2026 »
+    is realised on 12 March there, not on the 11th (midnight in Paris is 20:00 the day before
+    in Cayenne). The organisation's own columns before the label change nothing."""
+    extra = [("Service", "Accueil"), ("Code postal", "97300")]
+    export = campaign_export(30, extra=extra, day_in="America/Cayenne")
+    assert b";12/03/2026;Oui;12/03/2026;" in export  # as typed, no time
+    done = run_import_csv(systems, tmp_path, export, scenario.CAYENNE)
+    assert done.returncode == 0, done.stderr
+    assert '"event": "csv_dates_zone"' in done.stderr
+    assert '"timezone": "America/Cayenne"' in done.stderr
+    prescriptions = systems.prescriptions()
+    assert prescriptions[505] == ("ACHIEVED", "2026-03-12")
+    assert prescriptions[506] == ("ACHIEVED", "2026-03-13")
+    dates = {a["idPrescription"]: a["date"] for a in systems.state()["actualites"]}
+    assert dates[505].startswith("2026-03-12")
+
+
+def test_import_csv_without_a_zone_for_the_structure_is_a_usage_error(
+    systems: Systems, tmp_path: Path
+) -> None:
+    """A code I-Milo does not know and that names no department: no zone to read the dates
+    in, so exit 2 with the setting to fix, no traceback, nothing written."""
+    done = run_import_csv(systems, tmp_path, campaign_export(30), "ZZ001S00")
+    assert done.returncode == 2
+    assert "structure ZZ001S00 has no time zone" in done.stderr
+    assert "`timezones:` in imilo.yaml" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert systems.state()["writes"] == 0
+
+
+class _IMiloServing:
+    def __init__(self, served: ServedStructure | Exception | None) -> None:
+        self.served = served
+
+    def structure(self, code: str) -> ServedStructure | None:
+        if isinstance(self.served, Exception):
+            raise self.served
+        return self.served
+
+
+@pytest.mark.parametrize(
+    ("served", "overrides", "zone"),
+    [
+        (ServedStructure("97302S00", "ML", "America/Cayenne"), {}, "America/Cayenne"),
+        (ServedStructure("97302S00", "ML", None), {}, "America/Cayenne"),  # its department
+        (ServedStructure("97302S00", "ML", "Mars/Olympus"), {}, "America/Cayenne"),
+        (None, {}, "America/Cayenne"),  # unknown to I-Milo: the run reports it
+        (TransientApiError("imilo", "unreachable", 503), {}, "America/Cayenne"),
+        (ServedStructure("97302S00", "ML", None), {"97302S00": "Europe/Paris"}, "Europe/Paris"),
+    ],
+)
+def test_the_zone_of_the_export_is_the_one_the_sync_resolves(
+    served: ServedStructure | Exception | None, overrides: dict[str, str], zone: str
+) -> None:
+    """imilo.yaml's zone, else I-Milo's when valid, else the department's, even when the
+    structure cannot be read."""
+    assert _csv_structure_zone(_IMiloServing(served), overrides, "97302S00") == zone  # type: ignore[arg-type]
+
+
+def test_no_zone_at_all_names_the_setting_to_fix() -> None:
+    """Nothing served and no department: a usage error pointing at imilo.yaml."""
+    with pytest.raises(UsageError, match="timezones:"):
+        _csv_structure_zone(_IMiloServing(None), {}, "ZZ001S00")  # type: ignore[arg-type]

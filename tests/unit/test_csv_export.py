@@ -5,19 +5,22 @@ from __future__ import annotations
 import csv
 import io
 import random
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from connector.domain.model import Participation, ParticipationStatus
+from connector.domain.rules import realisation_date
 from connector.errors import UsageError
 from connector.pix.csv_export import (
     CsvExport,
     CsvExportError,
     read_export,
+    reads_as_id_label,
     stable_participation_id,
 )
 from connector.pix.records import InvalidParticipation
@@ -179,12 +182,118 @@ def test_the_anti_formula_quote_is_removed_only_before_a_formula_character() -> 
     assert record.external_id == "+33612345678"
 
 
-def test_the_external_id_column_is_the_unknown_one_after_the_first_name() -> None:
-    """Its header is the campaign's label, whatever the label is."""
-    header = changed(HEADER, dossier="Identifiant I-Milo (7 chiffres)")
-    export = read_export(build([LEA], header))
-    assert export.campaign.external_id_label == "Identifiant I-Milo (7 chiffres)"
+@pytest.mark.parametrize(
+    "label",
+    [
+        "Numéro de dossier i-milo",
+        "Identifiant I-Milo (7 chiffres)",
+        "Adresse e-mail",
+        "email",
+        "N° dossier",
+        "Nº de dossier",
+        "NUMERO DOSSIER IMILO",
+        "Courriel",
+        "Matricule",
+        "ID jeune",
+        "Référence",
+    ],
+)
+def test_the_external_id_column_is_found_by_a_header_reading_as_an_id_label(label: str) -> None:
+    """The campaign's label is free text: any wording of an identifier is recognised."""
+    export = read_export(build([LEA], changed(HEADER, dossier=label)))
+    assert export.campaign.external_id_label == label
     assert only(export).external_id == "1234567"
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "hobby",
+        "Service",
+        "Site",
+        "Code postal",
+        "Date de naissance",
+        "Numéro de téléphone",
+        "Tél. portable",
+        "Numéro de sécurité sociale",
+        "Adresse",
+        "Idée de métier",
+        "",
+    ],
+)
+def test_headers_that_do_not_read_as_an_id_label(header: str) -> None:
+    """An organisation's own columns name other things; a phone, a postal code, a birth date or
+    a social-security number is never an external id, whatever else the header says."""
+    assert not reads_as_id_label(header)
+
+
+# An organisation with a generic learner import: its own columns come right after the names,
+# before the campaign's external-id label (Pix's campaign-assessment-export.js, #buildHeader).
+ORG_COLUMNS = ["Service", "Code postal", "Date de naissance"]
+ORG_CELLS = ["Accueil jeunes", "44000", "04/05/2006"]
+
+
+def test_the_label_is_found_after_the_organisations_own_columns() -> None:
+    """« Service », « Code postal » (five digits, like a number) sit between the names and the
+    label: the label is still the external id, not the column after the first name."""
+    header = [*HEADER[:7], *ORG_COLUMNS, *HEADER[7:]]
+    export = read_export(build([[*LEA[:7], *ORG_CELLS, *LEA[7:]]], header))
+    assert export.campaign.external_id_label == "Numéro de dossier i-milo"
+    assert only(export).external_id == "1234567"
+
+
+def test_the_organisations_own_columns_without_a_label_give_no_external_id() -> None:
+    """Without a label column, neither « Code postal » nor « hobby » is taken for one."""
+    header = [*HEADER[:7], "hobby", *ORG_COLUMNS, *HEADER[8:]]
+    row = [*LEA[:7], "piano", *ORG_CELLS, *LEA[8:]]
+    export = read_export(build([row], header))
+    assert export.campaign.external_id_label is None
+    record = only(export)
+    assert record.external_id is None
+    assert record.mastery_rate == pytest.approx(0.62)  # the other columns are still found
+
+
+def test_of_several_id_labels_the_one_nearest_before_the_progression_wins() -> None:
+    """An organisation's own « Identifiant » column and the campaign's label: Pix writes the
+    label last, right before « % de progression »."""
+    header = [*HEADER[:7], "Identifiant ENT", "Service", *HEADER[7:]]
+    row = [*LEA[:7], "ent-42", "Accueil", *LEA[7:]]
+    export = read_export(build([row], header))
+    assert export.campaign.external_id_label == "Numéro de dossier i-milo"
+    assert only(export).external_id == "1234567"
+
+
+def test_school_columns_before_the_label_are_skipped() -> None:
+    """« Classe », « Groupe », « Numéro Étudiant » are Pix's own, even with « Numéro »."""
+    header = [*HEADER[:7], "Groupe", "Numéro Étudiant", *HEADER[7:]]
+    row = [*LEA[:7], "L1", "20261234", *LEA[7:]]
+    assert only(read_export(build([row], header))).external_id == "1234567"
+
+
+def test_headers_after_the_progression_are_never_the_external_id() -> None:
+    """Badges and competences follow « % de progression »: « Identifiant numérique obtenu
+    (O/N) » is a badge, and without a label there is no external id."""
+    header = [*HEADER[:7], *HEADER[8:12], "Identifiant numérique obtenu (O/N)", *HEADER[12:]]
+    row = [*LEA[:7], *LEA[8:12], "Oui", *LEA[12:]]
+    export = read_export(build([row], header))
+    assert export.campaign.external_id_label is None
+    assert only(export).external_id is None
+
+
+def test_a_label_that_reads_as_no_id_is_no_external_id_unless_named() -> None:
+    """A label such as « Votre code » is not recognised; ``external_id_column`` names it."""
+    header = changed(HEADER, dossier="Votre code")
+    assert only(read_export(build([LEA], header))).external_id is None
+    named = read_export(build([LEA], header), external_id_column="votre code")
+    assert named.campaign.external_id_label == "Votre code"
+    assert only(named).external_id == "1234567"
+
+
+def test_an_export_without_progression_finds_the_label_before_the_start() -> None:
+    """Without « % de progression », the label is the last id label before the start."""
+    header = [*HEADER[:7], "Code postal", HEADER[7], *HEADER[9:]]
+    row = [*LEA[:7], "44000", LEA[7], *LEA[9:]]
+    assert only(read_export(build([row], header))).external_id == "1234567"
 
 
 def test_no_external_id_column_when_the_campaign_asks_none() -> None:
@@ -195,21 +304,24 @@ def test_no_external_id_column_when_the_campaign_asks_none() -> None:
     assert only(export).external_id is None
 
 
-def test_school_columns_after_the_first_name_are_not_an_external_id() -> None:
+@pytest.mark.parametrize("school", ["Classe", "Groupe", "Numéro Étudiant"])
+def test_school_columns_after_the_first_name_are_not_an_external_id(school: str) -> None:
     """« Classe », « Groupe », « Numéro Étudiant » are Pix's own columns."""
-    header = [*HEADER[:7], "Groupe", *HEADER[8:]]
+    header = [*HEADER[:7], school, *HEADER[8:]]
     export = read_export(build([LEA], header))
     assert export.campaign.external_id_label is None
 
 
 def test_the_external_id_column_can_be_named_by_the_caller() -> None:
-    """Extra columns (a generic import's) may sit after the first name: the caller names it."""
+    """The caller's column wins over the one found by its header."""
     header = [*HEADER[:7], "hobby", "Adresse e-mail", *HEADER[8:]]
     row = [*LEA[:7], "piano", "lea@example.org", *LEA[8:]]
-    assert only(read_export(build([row], header))).external_id == "piano"
-    export = read_export(build([row], header), external_id_column="adresse e-mail")
-    assert export.campaign.external_id_label == "Adresse e-mail"
-    assert only(export).external_id == "lea@example.org"
+    found = read_export(build([row], header))
+    assert found.campaign.external_id_label == "Adresse e-mail"
+    assert only(found).external_id == "lea@example.org"
+    export = read_export(build([row], header), external_id_column="HOBBY")
+    assert export.campaign.external_id_label == "hobby"
+    assert only(export).external_id == "piano"
 
 
 def test_an_empty_external_id_column_name_says_there_is_none() -> None:
@@ -244,6 +356,80 @@ def test_paris_times_around_dst_changes_become_the_right_utc_instant(
     row = changed(LEA, debut=local, partage="Non", date_partage="NA")
     record = only(read_export(build([row])))
     assert record.created_at == datetime.fromisoformat(instant).replace(tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "zone", ["Europe/Paris", "America/Cayenne", "Indian/Reunion", "Pacific/Noumea"]
+)
+@pytest.mark.parametrize(
+    ("start", "share"), [("12/03/2026", "12/03/2026"), ("2026-03-12", "2026-03-12")]
+)
+def test_a_date_only_cell_is_that_date_in_the_structures_zone(
+    zone: str, start: str, share: str
+) -> None:
+    """« 12/03/2026 » is 12 March for a counsellor in Cayenne, Réunion or Nouméa alike: the
+    date of realisation, computed in the structure's zone, is the date typed."""
+    record = only(
+        read_export(build([changed(LEA, debut=start, date_partage=share)]), local_zone=zone)
+    )
+    assert record.shared_at is not None
+    assert realisation_date(record.shared_at, zone) == date(2026, 3, 12)
+    assert realisation_date(record.created_at, zone) == date(2026, 3, 12)
+    # Noon there: another zone within twelve hours would still read 12 March.
+    assert record.shared_at.astimezone(ZoneInfo(zone)).hour == 12
+
+
+def test_a_date_only_cell_read_in_paris_keeps_its_date_in_cayenne() -> None:
+    """Read as noon in Paris (the default), the date survives being dated in Cayenne; read as
+    midnight, as before, it became 11 March there."""
+    record = only(read_export(build([changed(LEA, debut="12/03/2026", date_partage="12/03/2026")])))
+    assert record.shared_at == datetime(2026, 3, 12, 11, 0, tzinfo=UTC)
+    assert realisation_date(record.shared_at, "America/Cayenne") == date(2026, 3, 12)
+
+
+def test_a_cell_with_a_time_stays_a_paris_instant_whatever_the_zone() -> None:
+    """The header says Europe/Paris: ``local_zone`` changes date-only cells only."""
+    record = only(read_export(build([LEA]), local_zone=ZoneInfo("America/Cayenne")))
+    assert record.created_at == datetime(2026, 3, 12, 9, 0, tzinfo=UTC)
+    assert record.shared_at == datetime(2026, 3, 12, 9, 20, tzinfo=UTC)
+
+
+def test_ids_of_date_only_rows_depend_neither_on_the_zone_nor_on_this_version() -> None:
+    """A date-only start is hashed as Paris midnight, as it was read before: re-importing an
+    old export, or with another zone, finds the same participations in the ledger."""
+    row = changed(LEA, debut="12/03/2026", date_partage="12/03/2026")
+    ids = {
+        only(read_export(build([row]), local_zone=zone)).id
+        for zone in ("Europe/Paris", "America/Cayenne", "Pacific/Noumea")
+    }
+    former = datetime(2026, 3, 11, 23, 0, tzinfo=UTC)  # midnight in Paris
+    assert ids == {stable_participation_id(77, "Durand", "Léa", "1234567", former)}
+
+
+def test_a_date_only_share_on_the_day_of_a_later_timed_start_is_accepted() -> None:
+    """A date-only cell is the whole day: shared « 12/03/2026 » is not before a start at 18:00
+    that day; it takes the start's instant, so shared is never before started."""
+    row = changed(LEA, debut="12/03/2026 18:00", date_partage="12/03/2026")
+    record = only(read_export(build([row]), local_zone="America/Cayenne"))
+    assert record.shared_at == record.created_at == datetime(2026, 3, 12, 17, 0, tzinfo=UTC)
+    assert realisation_date(record.shared_at, "America/Cayenne") == date(2026, 3, 12)
+    start = changed(LEA, debut="12/03/2026", date_partage="12/03/2026 09:00")
+    record = only(read_export(build([start])))
+    assert record.created_at == record.shared_at == datetime(2026, 3, 12, 8, 0, tzinfo=UTC)
+
+
+def test_a_date_only_share_on_a_day_before_the_start_is_quarantined() -> None:
+    """The day before the start is still before it."""
+    row = changed(LEA, debut="12/03/2026 10:00", date_partage="11/03/2026")
+    (bad,) = read_export(build([row]), local_zone="Indian/Reunion").records
+    assert isinstance(bad, InvalidParticipation)
+    assert bad.reason.endswith("is before the start")
+
+
+def test_an_unknown_zone_is_a_usage_error() -> None:
+    """``local_zone`` must be an IANA zone."""
+    with pytest.raises(CsvExportError, match="unknown time zone"):
+        read_export(build([LEA]), local_zone="Mars/Olympus")
 
 
 def test_ids_are_stable_across_reexports_reorders_and_appended_rows() -> None:
