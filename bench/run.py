@@ -298,6 +298,8 @@ def floor(
                     )
                 },
             )
+            if entry.nature is None:  # a test taken alone (modality: autonomous): no actualité
+                return [put.status_code]
             post = client.post(
                 f"/operateurs/dossiers/{entry.dossier_id}/actualites",
                 json={

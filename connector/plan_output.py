@@ -9,6 +9,9 @@ from connector.tables import render_table
 
 __all__ = ["print_plan"]
 
+# The Nature column of a realisation recorded with no actualité (modality: autonomous).
+NO_ACTUALITE = "—"
+
 
 def print_plan(report: RunReport) -> None:
     items = [plan_item(w) for w in report.planned]
@@ -21,13 +24,18 @@ def print_plan(report: RunReport) -> None:
                 str(i["prescription_id"]),
                 f"{i['from']} → {i['to']}",
                 i["date"],
-                i["nature"],
+                i["nature"] or NO_ACTUALITE,
                 i["reason"],
             ]
             for i in sorted(items, key=lambda i: (i["structure"], i["date"], i["dossier_id"]))
         ]
         headers = ["Structure", "Dossier", "Prescription", "Statut", "Date", "Nature", "Raison"]
         print(render_table(headers, rows))
+        if any(i["nature"] is None for i in items):
+            print(
+                f"\nNature {NO_ACTUALITE}: the test was taken alone (modality: autonomous), "
+                "so réalisé is written with no actualité."
+            )
     by_reason: dict[str, list[int]] = defaultdict(list)
     for review in report.reviews:
         by_reason[review.reason.value].append(review.participation_id)

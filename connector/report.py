@@ -99,6 +99,7 @@ def plan_item(write: PlannedWrite) -> dict[str, Any]:
         "from": "ONGOING",
         "to": "ACHIEVED",
         "date": write.realisation_date.isoformat(),
-        "nature": write.nature.value,
+        # The actualité's nature; null when none is recorded (a test taken alone).
+        "nature": write.nature.value if write.nature is not None else None,
         "reason": write.evidence,
     }

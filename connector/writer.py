@@ -4,7 +4,8 @@ The order is what makes it safe:
 1. the intents of a batch are committed to the ledger as *pending* (write-ahead), in one commit;
 2. for each, the prescription is set to réalisé, guarded by ``statutAttendu=ONGOING`` and an
    idempotency key derived from the participation and the prescription;
-3. the actualité is recorded, with its own derived key;
+3. the actualité is recorded, with its own derived key, unless the plan says there is none
+   (a test taken alone, ``modality: autonomous``: the charter asks for no actualité);
 4. the batch is settled in one commit: the intents carried out become *applied*; those never
    started (a stop request) or refused are forgotten; those interrupted stay *pending*.
 
@@ -125,12 +126,15 @@ class RealisationWriter:
                         entry.participation_id, entry.prescription_id, "realisation"
                     ),
                 )
-            if prescription_known_open or not self._actualite_exists(entry):
+            nature = entry.nature
+            if nature is not None and (
+                prescription_known_open or not self._actualite_exists(entry)
+            ):
                 self._imilo.record_actualite(
                     entry.dossier_id,
                     NewActualite(
                         prescription_id=entry.prescription_id,
-                        nature=entry.nature,
+                        nature=nature,
                         date=entry.realisation_date,
                         commentaire=entry.comment,
                     ),
@@ -167,6 +171,10 @@ class RealisationWriter:
         raise PrescriptionConflict("imilo", "the prescription is no longer prescrit")
 
     def _actualite_exists(self, entry: PlannedWrite) -> bool:
+        """Whether the actualité of ``entry`` is already recorded. An entry without one (a
+        test taken alone) has nothing to record: I-Milo is not read."""
+        if entry.nature is None:
+            return True
         return any(
             a.prescription_id == entry.prescription_id
             and a.nature == entry.nature.value

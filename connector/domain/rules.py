@@ -63,8 +63,15 @@ def diagnostic_type(
     return None
 
 
-def nature_for(modality: Modality) -> Nature:
-    """A group campaign is an atelier; anything else an entretien individuel."""
+def nature_for(modality: Modality) -> Nature | None:
+    """The nature of the actualité that goes with the realisation, or None for none.
+
+    The charter asks for an actualité only when the Mission Locale has the young person take
+    the test: « atelier » in a group, « entretien individuel » one to one. A test taken alone
+    (``autonomous``) is recorded as réalisé with no actualité.
+    """
+    if modality is Modality.AUTONOMOUS:
+        return None
     return Nature.ATELIER if modality is Modality.GROUP else Nature.ENTRETIEN_INDIVIDUEL
 
 

@@ -59,7 +59,8 @@ cursors = Table(
 )
 
 # One row per participation the connector decided to write. ``state`` is 'pending' from just
-# before the first I-Milo write until both writes are done, then 'applied'.
+# before the first I-Milo write until both writes are done, then 'applied'. ``nature`` is the
+# actualité's, NULL when none goes with the realisation (a test taken alone: revision 0003).
 ledger = Table(
     "ledger",
     metadata,
@@ -69,7 +70,7 @@ ledger = Table(
     Column("dossier_id", BigInteger, nullable=False, index=True),
     Column("prescription_id", BigInteger, nullable=False),
     Column("realisation_date", String(10), nullable=False),
-    Column("nature", String(40), nullable=False),
+    Column("nature", String(40), nullable=True),
     Column("comment", Text, nullable=False),
     Column("state", String(10), nullable=False, index=True),
     Column("run_id", String(36), nullable=False),

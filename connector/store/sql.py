@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from connector.domain.model import Nature
-from connector.domain.plan import PlannedWrite
+from connector.domain.plan import PendingIntent, PlannedWrite
 from connector.errors import ConfigurationError
 from connector.pix.records import InvalidParticipation
 from connector.store.migrate import upgrade_schema
@@ -42,7 +42,7 @@ class LedgerEntry:
     dossier_id: int
     prescription_id: int
     realisation_date: date
-    nature: Nature
+    nature: Nature | None  # None: no actualité goes with this realisation
     comment: str
     state: str
 
@@ -184,7 +184,7 @@ class SqlStateStore:
                 "dossier_id": w.dossier_id,
                 "prescription_id": w.prescription_id,
                 "realisation_date": w.realisation_date.isoformat(),
-                "nature": w.nature.value,
+                "nature": w.nature.value if w.nature is not None else None,
                 "comment": w.comment,
                 "state": PENDING,
                 "run_id": run_id,
@@ -241,6 +241,24 @@ class SqlStateStore:
         with self._tx() as conn:
             rows = conn.execute(query.order_by(ledger.c.participation_id)).all()
         return [_entry(row._mapping) for row in rows]
+
+    def pending_intents(self, structure_code: str) -> dict[int, PendingIntent]:
+        """The structure's intents still pending (after their resume), by participation id:
+        what they claim, for the plan (``plan`` rule 6)."""
+        query = select(
+            ledger.c.participation_id,
+            ledger.c.dossier_id,
+            ledger.c.campaign_id,
+            ledger.c.prescription_id,
+        ).where(ledger.c.state == PENDING, ledger.c.structure_code == structure_code)
+        with self._tx() as conn:
+            rows = conn.execute(query).all()
+        return {
+            row.participation_id: PendingIntent(
+                row.dossier_id, row.campaign_id, row.prescription_id
+            )
+            for row in rows
+        }
 
     def ledger_entries(self) -> list[LedgerEntry]:
         with self._tx() as conn:
@@ -317,7 +335,7 @@ def _entry(row: Any) -> LedgerEntry:
         dossier_id=row["dossier_id"],
         prescription_id=row["prescription_id"],
         realisation_date=date.fromisoformat(row["realisation_date"]),
-        nature=Nature(row["nature"]),
+        nature=Nature(row["nature"]) if row["nature"] is not None else None,
         comment=row["comment"],
         state=row["state"],
     )

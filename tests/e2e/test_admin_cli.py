@@ -36,7 +36,7 @@ def test_mappings_check_names_file_and_line_of_a_bad_value_and_an_unknown_key(
     )
     assert result.returncode == 2
     assert result.stdout.splitlines() == [
-        "campaigns.yaml:3: modality must be one of individual, group (got 'grup')",
+        "campaigns.yaml:3: modality must be one of individual, group, autonomous (got 'grup')",
         "campaigns.yaml:5: campaign PARATEL: unknown key 'modalty' (did you mean 'modality'?)",
     ]
 

@@ -118,7 +118,8 @@ def test_invalid_mappings_exit_2_with_file_and_line(
     result = cli(["sync", "--once"], clean_env(systems.env(database_url)), tmp_path)
     assert result.returncode == 2
     assert (
-        "campaigns.yaml:3: modality must be one of individual, group (got 'grup')" in result.stderr
+        "campaigns.yaml:3: modality must be one of individual, group, autonomous (got 'grup')"
+        in result.stderr
     )
     assert systems.state()["writes"] == 0
 

@@ -4,15 +4,24 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
-from datetime import date
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 
 from connector.apply import apply_writes
-from connector.domain.model import Nature
+from connector.domain.model import (
+    Actualite,
+    Nature,
+    NewActualite,
+    Prescription,
+    PrescriptionStatus,
+)
 from connector.domain.plan import PlannedWrite
-from connector.writer import WriteOutcome
+from connector.store.sql import SqlStateStore
+from connector.writer import RealisationWriter, WriteOutcome
 
 
 def planned(n: int) -> list[PlannedWrite]:
@@ -130,3 +139,136 @@ def test_nothing_to_write_commits_nothing() -> None:
     ledger = Ledger()
     assert apply_writes([], ledger, concurrency=4, stopping=lambda: False) == []
     assert ledger.begin_commits == ledger.settle_commits == 0
+
+
+# --- RealisationWriter: what it sends to I-Milo --------------------------------------------
+
+
+class RecordingIMilo:
+    """The writer's side of the I-Milo port, in memory, recording every call."""
+
+    def __init__(self, statut: PrescriptionStatus = PrescriptionStatus.ONGOING) -> None:
+        self.calls: list[str] = []
+        self.statut: PrescriptionStatus | str = statut
+        self.date_realisation: date | None = None
+        self.recorded: list[Actualite] = []
+
+    def prescription(self, dossier_id: int, prescription_id: int) -> Prescription:
+        self.calls.append("prescription")
+        return self._current(dossier_id, prescription_id)
+
+    def _current(self, dossier_id: int, prescription_id: int) -> Prescription:
+        return Prescription(
+            prescription_id, dossier_id, 1, self.statut, date(2026, 2, 1), self.date_realisation
+        )
+
+    def mark_realised(
+        self,
+        dossier_id: int,
+        prescription_id: int,
+        realisation_date: date,
+        *,
+        comment: str,
+        idempotency_key: str,
+    ) -> Prescription:
+        self.calls.append("mark_realised")
+        self.statut, self.date_realisation = PrescriptionStatus.ACHIEVED, realisation_date
+        return self._current(dossier_id, prescription_id)
+
+    def actualites(self, dossier_id: int) -> list[Actualite]:
+        self.calls.append("actualites")
+        return list(self.recorded)
+
+    def record_actualite(
+        self, dossier_id: int, actualite: NewActualite, *, idempotency_key: str
+    ) -> Actualite:
+        self.calls.append("record_actualite")
+        recorded = Actualite(
+            len(self.recorded) + 1,
+            dossier_id,
+            actualite.prescription_id,
+            actualite.nature.value,
+            actualite.date,
+            actualite.commentaire,
+        )
+        self.recorded.append(recorded)
+        return recorded
+
+
+ALONE = PlannedWrite(
+    participation_id=7,
+    campaign_id=12,
+    structure_code="75010S00",
+    dossier_id=1000001,
+    prescription_id=501,
+    realisation_date=date(2026, 3, 12),
+    nature=None,
+    comment="Évaluation PIX réalisée le 12/03/2026 — mise à jour automatique",
+)
+NOW = datetime(2026, 3, 13, 8, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[SqlStateStore]:
+    opened = SqlStateStore.open(f"sqlite:///{tmp_path / 'state.db'}")
+    yield opened
+    opened.close()
+
+
+def writer_for(imilo: RecordingIMilo, store: SqlStateStore) -> RealisationWriter:
+    return RealisationWriter(imilo, store, lambda: NOW, "run-1")  # type: ignore[arg-type]
+
+
+def test_a_test_taken_alone_is_realised_with_no_actualite(store: SqlStateStore) -> None:
+    """modality: autonomous: réalisé, and not one actualité call; the ledger entry is applied
+    with no nature."""
+    imilo = RecordingIMilo()
+    writer = writer_for(imilo, store)
+    writer.begin([ALONE])
+    outcome = writer.carry_out(ALONE)
+    writer.settle([(ALONE, outcome)])
+    assert outcome is WriteOutcome.APPLIED
+    assert imilo.calls == ["mark_realised"]
+    assert imilo.statut is PrescriptionStatus.ACHIEVED and imilo.recorded == []
+    [entry] = store.ledger_entries()
+    assert (entry.state, entry.nature) == ("applied", None)
+
+
+def test_a_pending_entry_taken_alone_resumes_without_an_actualite(store: SqlStateStore) -> None:
+    """Interrupted before the réalisé: the resume reads the prescription, writes it, and
+    neither reads nor records an actualité."""
+    store.begin_writes([ALONE], "run-0", NOW)
+    [pending] = store.pending_writes()
+    assert pending.nature is None
+    imilo = RecordingIMilo()
+    assert writer_for(imilo, store).resume(pending) is WriteOutcome.APPLIED
+    assert imilo.calls == ["prescription", "mark_realised"]
+    assert imilo.recorded == []
+    assert store.pending_writes() == []
+
+
+def test_a_pending_entry_taken_alone_already_realised_writes_nothing(
+    store: SqlStateStore,
+) -> None:
+    """Interrupted after I-Milo's answer, before the ledger's commit: nothing is left to do."""
+    store.begin_writes([ALONE], "run-0", NOW)
+    [pending] = store.pending_writes()
+    imilo = RecordingIMilo(PrescriptionStatus.ACHIEVED)
+    imilo.date_realisation = ALONE.realisation_date
+    assert writer_for(imilo, store).resume(pending) is WriteOutcome.APPLIED
+    assert imilo.calls == ["prescription"]
+    assert [e.state for e in store.ledger_entries()] == ["applied"]
+
+
+def test_a_pending_entry_with_a_nature_still_gets_its_missing_actualite(
+    store: SqlStateStore,
+) -> None:
+    """The usual case is unchanged: réalisé already written, the actualité is added."""
+    with_nature = replace(ALONE, nature=Nature.ENTRETIEN_INDIVIDUEL)
+    store.begin_writes([with_nature], "run-0", NOW)
+    [pending] = store.pending_writes()
+    imilo = RecordingIMilo(PrescriptionStatus.ACHIEVED)
+    imilo.date_realisation = with_nature.realisation_date
+    assert writer_for(imilo, store).resume(pending) is WriteOutcome.APPLIED
+    assert imilo.calls == ["prescription", "actualites", "record_actualite"]
+    assert [a.nature for a in imilo.recorded] == ["ENTRETIEN_INDIVIDUEL"]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from connector.domain.model import DiagnosticType, Modality
+from connector.domain.model import DiagnosticType, ExternalIdKind, Modality
 from connector.errors import ConfigurationError
 from connector.mappings import CampaignMapping, MappingsError, load_mappings
 
@@ -56,8 +56,47 @@ def test_problems_are_reported_with_file_and_line(tmp_path: Path) -> None:
         load_mappings(write(tmp_path, "organisations:\n  abc: '75010S00'\n", campaigns))
     assert caught.value.problems == [
         "organisations.yaml:2: organisation id must be a Pix organisation number (got 'abc')",
-        "campaigns.yaml:3: modality must be one of individual, group (got 'grup')",
+        "campaigns.yaml:3: modality must be one of individual, group, autonomous (got 'grup')",
         "campaigns.yaml:5: campaign B: unknown key 'ignor' (did you mean 'ignore'?)",
+    ]
+
+
+def test_a_campaign_taken_alone_and_its_external_id_kind_are_read(tmp_path: Path) -> None:
+    """modality: autonomous, and external_id: dossier or email, per campaign."""
+    campaigns = (
+        "campaigns:\n"
+        "  SEUL: {modality: autonomous, external_id: dossier}\n"
+        "  MAIL: {external_id: email}\n"
+        "  PLAIN: {modality: group}\n"
+    )
+    mappings = load_mappings(write(tmp_path, campaigns=campaigns))
+    assert mappings.campaign("SEUL") == CampaignMapping(
+        Modality.AUTONOMOUS, external_id=ExternalIdKind.DOSSIER
+    )
+    assert mappings.campaign("MAIL").external_id is ExternalIdKind.EMAIL
+    assert mappings.campaign("MAIL").modality is Modality.INDIVIDUAL
+    assert mappings.campaign("PLAIN").external_id is None  # read from each value
+    assert mappings.campaign("UNKNOWN").external_id is None
+
+
+def test_a_bad_external_id_kind_is_reported_with_its_line(tmp_path: Path) -> None:
+    """A wrong value lists the choices; a misspelt key gets a hint; a bad modality lists the
+    three modalities."""
+    campaigns = (
+        "campaigns:\n"
+        "  A:\n"
+        "    external_id: numero\n"
+        "  B:\n"
+        "    externalid: email\n"
+        "  C:\n"
+        "    modality: alone\n"
+    )
+    with pytest.raises(MappingsError) as caught:
+        load_mappings(write(tmp_path, campaigns=campaigns))
+    assert caught.value.problems == [
+        "campaigns.yaml:3: external_id must be one of dossier, email (got 'numero')",
+        "campaigns.yaml:5: campaign B: unknown key 'externalid' (did you mean 'external_id'?)",
+        "campaigns.yaml:7: modality must be one of individual, group, autonomous (got 'alone')",
     ]
 
 
@@ -86,8 +125,11 @@ def test_the_shipped_files_show_every_setting_commented_out_at_its_default() -> 
         "#   closed_prescription: review",
         f'#   comment: "{DEFAULT_COMMENT}"',
         "  # ATELIER01:",
+        "  #   external_id: dossier",
     ):
         assert line in campaigns
+    for word in ("autonomous", "external_id: dossier or email"):
+        assert word in campaigns
     for key, (_, code) in {**DEFAULT_STATUS_CODES, **DEFAULT_NATURE_CODES}.items():
         assert f"#   {key}: {code}" in imilo
     assert '# offre: "Evaluation PIX"' in imilo

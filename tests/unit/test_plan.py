@@ -29,6 +29,7 @@ from connector.domain.plan import (
     CampaignRules,
     LedgerFacts,
     NoChange,
+    PendingIntent,
     PlannedWrite,
     Review,
     plan_structure,
@@ -39,6 +40,7 @@ REUNION = Structure(code="97411S00", name="ML Nord Réunion", timezone="Indian/R
 RULES = {
     10: CampaignRules(Modality.INDIVIDUAL, DiagnosticType.SHORT),
     11: CampaignRules(Modality.GROUP, DiagnosticType.LONG),
+    12: CampaignRules(Modality.AUTONOMOUS, DiagnosticType.SHORT),
 }
 NO_LEDGER = LedgerFacts(frozenset(), {})
 LEA = Dossier(
@@ -314,3 +316,203 @@ def test_the_date_can_come_from_the_start_of_the_assessment() -> None:
     )
     assert isinstance(decision, PlannedWrite)
     assert decision.realisation_date == date(2026, 3, 11)
+
+
+def test_a_test_taken_alone_is_realised_with_no_actualite() -> None:
+    """modality: autonomous: réalisé with its date and comment, and no nature."""
+    [decision] = plan(
+        [shared(1, "2026-03-12T10:00:00", campaign=12)], [prescription(500, "2026-03-01")]
+    )
+    assert isinstance(decision, PlannedWrite)
+    assert decision.nature is None
+    assert (decision.prescription_id, decision.realisation_date) == (500, date(2026, 3, 12))
+    assert decision.comment.startswith("Évaluation PIX réalisée le 12/03/2026 — diagnostic court")
+
+
+def test_the_write_says_what_identified_the_young_person() -> None:
+    """The evidence of the identification reaches the plan item (the dry run's « Raison »)."""
+    [by_names] = plan(
+        [shared(1, "2026-03-12T10:00:00", external_id=None)], [prescription(500, "2026-03-01")]
+    )
+    assert isinstance(by_names, PlannedWrite)
+    assert by_names.evidence == "names"
+
+
+# --- The parcours: each result realises at most one prescription, a later one a later one ---
+
+
+def identified(*pids: int) -> dict[int, Identified | Unidentified]:
+    return {pid: Identified(LEA.id, "id") for pid in pids}
+
+
+def decide(
+    participations: list[Participation],
+    candidates: list[Candidate],
+    ledger: LedgerFacts = NO_LEDGER,
+    identifications: dict[int, Identified | Unidentified] | None = None,
+) -> list[object]:
+    """Plan with every participation identified as Léa (or as ``identifications`` say)."""
+    found = identifications or identified(*(p.id for p in participations))
+    return list(plan_structure(PARIS, participations, RULES, candidates, found, ledger))
+
+
+def writes_of(decisions: list[object]) -> list[tuple[int, int, date]]:
+    return [
+        (d.participation_id, d.prescription_id, d.realisation_date)
+        for d in decisions
+        if isinstance(d, PlannedWrite)
+    ]
+
+
+def test_one_result_never_realises_two_prescriptions() -> None:
+    """One result and two open prescriptions: the oldest is realised, the other stays open."""
+    decisions = decide(
+        [shared(1, "2026-03-12T10:00:00")],
+        [prescription(600, "2026-02-01"), prescription(500, "2026-01-15")],
+    )
+    assert writes_of(decisions) == [(1, 500, date(2026, 3, 12))]
+
+
+def test_an_applied_result_never_realises_a_newer_prescription() -> None:
+    """Read again once a new prescription is open, the result already carried over changes
+    nothing: the ledger knows it."""
+    ledger = LedgerFacts(frozenset({1}), {LEA.id: frozenset({10})})
+    decisions = decide(
+        [shared(1, "2026-03-12T10:00:00")], [prescription(600, "2026-04-01")], ledger
+    )
+    assert decisions == [NoChange(1, 10, "already_applied")]
+
+
+def test_a_retry_in_the_same_campaign_never_realises_a_second_prescription() -> None:
+    """Two results of one campaign and two open prescriptions, in one plan: one write."""
+    decisions = decide(
+        [shared(1, "2026-03-12T10:00:00"), shared(2, "2026-03-20T10:00:00")],
+        [prescription(500, "2026-01-15"), prescription(600, "2026-02-01")],
+    )
+    assert writes_of(decisions) == [(1, 500, date(2026, 3, 12))]
+    assert NoChange(2, 10, "retry_superseded") in decisions
+
+
+def test_a_later_retry_never_realises_the_next_prescription() -> None:
+    """A retry in a campaign already carried over for the dossier, with a new prescription
+    open: the new prescription waits for another test."""
+    ledger = LedgerFacts(frozenset(), {LEA.id: frozenset({10})})
+    decisions = decide(
+        [shared(2, "2026-04-20T10:00:00")], [prescription(600, "2026-04-01")], ledger
+    )
+    assert decisions == [NoChange(2, 10, "retry_superseded")]
+
+
+def test_two_results_realise_two_prescriptions_in_order() -> None:
+    """A short and a long result, two open prescriptions: earliest result, oldest
+    prescription."""
+    decisions = decide(
+        [shared(2, "2026-05-04T10:00:00", campaign=11), shared(1, "2026-03-12T10:00:00")],
+        [prescription(600, "2026-04-01"), prescription(500, "2026-01-15")],
+    )
+    assert writes_of(decisions) == [(1, 500, date(2026, 3, 12)), (2, 600, date(2026, 5, 4))]
+
+
+def test_the_parcours_short_test_then_long_test_across_three_runs() -> None:
+    """Run 1: the short test realises prescription 1. A counsellor opens prescription 2. Run
+    2: the long test realises prescription 2, prescription 1 is no candidate any more. Run 3:
+    nothing."""
+    short = shared(1, "2026-03-12T10:00:00", campaign=10)
+    long_ = shared(2, "2026-05-04T10:00:00", campaign=11)
+    run1 = decide([short], [prescription(501, "2026-03-01")])
+    assert writes_of(run1) == [(1, 501, date(2026, 3, 12))]
+
+    after_run1 = LedgerFacts(frozenset({1}), {LEA.id: frozenset({10})})
+    run2 = decide([short, long_], [prescription(502, "2026-04-15")], after_run1)
+    assert writes_of(run2) == [(2, 502, date(2026, 5, 4))]
+    assert NoChange(1, 10, "already_applied") in run2
+
+    after_run2 = LedgerFacts(frozenset({1, 2}), {LEA.id: frozenset({10, 11})})
+    run3 = decide([short, long_], [], after_run2)
+    assert run3 == [NoChange(1, 10, "already_applied"), NoChange(2, 11, "already_applied")]
+
+
+def test_a_later_result_with_no_open_prescription_left_changes_nothing() -> None:
+    """Rule 5: the connector already realised one for this dossier, so a later result with
+    no prescription left open is no news for a counsellor: neither a write nor a review."""
+    ledger = LedgerFacts(frozenset(), {LEA.id: frozenset({10})})
+    decisions = decide([shared(2, "2026-05-04T10:00:00", campaign=11)], [], ledger)
+    assert decisions == [NoChange(2, 11, "already_realised")]
+
+
+def test_a_later_result_with_no_prescription_ever_realised_goes_to_review() -> None:
+    """Rule 5, the other side: nothing realised by the connector and nothing open means a
+    counsellor closed it; they decide."""
+    decisions = decide([shared(2, "2026-05-04T10:00:00", campaign=11)], [])
+    assert decisions == [Review(2, 11, "75010S00", ReviewReason.NO_OPEN_PRESCRIPTION, LEA.id)]
+
+
+def test_two_results_and_one_prescription_in_one_plan_realise_it_once() -> None:
+    """Rule 5 within one plan: the later result finds the prescription taken by the earlier."""
+    decisions = decide(
+        [shared(1, "2026-03-12T10:00:00"), shared(2, "2026-05-04T10:00:00", campaign=11)],
+        [prescription(501, "2026-03-01")],
+    )
+    assert writes_of(decisions) == [(1, 501, date(2026, 3, 12))]
+    assert NoChange(2, 11, "already_realised") in decisions
+
+
+# --- Rule 6: an intent still pending is a claim ------------------------------------------
+
+PENDING_1_ON_501 = LedgerFacts(
+    frozenset(), {}, {1: PendingIntent(dossier_id=LEA.id, campaign_id=10, prescription_id=501)}
+)
+
+
+def test_a_pending_result_whose_prescription_is_realised_never_takes_the_next_one() -> None:
+    """Its réalisé went through and its actualité failed: prescription 501 is no candidate
+    any more, but the result must not realise 502. The resume finishes it."""
+    decisions = decide(
+        [shared(1, "2026-03-12T10:00:00")], [prescription(502, "2026-04-15")], PENDING_1_ON_501
+    )
+    assert decisions == [NoChange(1, 10, "write_pending")]
+
+
+def test_a_pending_result_is_written_again_onto_its_own_prescription_only() -> None:
+    """While its prescription is still open, it is planned onto that one, even with an older
+    prescription open."""
+    decisions = decide(
+        [shared(1, "2026-03-12T10:00:00")],
+        [prescription(500, "2026-01-01"), prescription(501, "2026-03-01")],
+        PENDING_1_ON_501,
+    )
+    assert writes_of(decisions) == [(1, 501, date(2026, 3, 12))]
+
+
+def test_a_pending_result_unidentified_now_is_left_to_its_resume() -> None:
+    """No review for a result whose write is under way."""
+    decisions = decide(
+        [shared(1, "2026-03-12T10:00:00")],
+        [],
+        PENDING_1_ON_501,
+        {1: Unidentified(ReviewReason.NO_CANDIDATE)},
+    )
+    assert decisions == [NoChange(1, 10, "write_pending")]
+
+
+def test_a_pending_intent_claims_its_campaign_and_its_prescription() -> None:
+    """Not read again, a pending intent still counts: a retry in its campaign is superseded,
+    and a result of another campaign neither takes its prescription nor goes to review."""
+    decisions = decide(
+        [shared(3, "2026-03-20T10:00:00"), shared(2, "2026-05-04T10:00:00", campaign=11)],
+        [prescription(501, "2026-03-01")],
+        PENDING_1_ON_501,
+    )
+    assert writes_of(decisions) == []
+    assert NoChange(3, 10, "retry_superseded") in decisions
+    assert NoChange(2, 11, "already_realised") in decisions
+
+
+def test_a_pending_intent_leaves_the_other_open_prescriptions_to_later_results() -> None:
+    """With 501 claimed, the long test realises 502."""
+    decisions = decide(
+        [shared(2, "2026-05-04T10:00:00", campaign=11)],
+        [prescription(501, "2026-03-01"), prescription(502, "2026-04-15")],
+        PENDING_1_ON_501,
+    )
+    assert writes_of(decisions) == [(2, 502, date(2026, 5, 4))]

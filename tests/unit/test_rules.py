@@ -120,6 +120,21 @@ def test_group_campaigns_are_ateliers() -> None:
     assert nature_for(Modality.INDIVIDUAL) is Nature.ENTRETIEN_INDIVIDUEL
 
 
+def test_a_test_taken_alone_has_no_actualite() -> None:
+    """The charter asks for a nature only when the Mission Locale has the young person take
+    the test: autonomous gives none."""
+    assert nature_for(Modality.AUTONOMOUS) is None
+
+
+def test_every_modality_has_a_nature_rule() -> None:
+    """The three modalities of campaigns.yaml, and what each records."""
+    assert {m.value: nature_for(m) for m in Modality} == {
+        "individual": Nature.ENTRETIEN_INDIVIDUEL,
+        "group": Nature.ATELIER,
+        "autonomous": None,
+    }
+
+
 def test_comment_reads_as_a_counsellor_expects() -> None:
     """The comment gives the date in French order, the type and the mastery."""
     text = realisation_comment(date(2026, 3, 12), DiagnosticType.SHORT, 0.624)
