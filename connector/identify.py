@@ -19,9 +19,9 @@ from connector.domain.matching import (
     match,
     read_external_id,
 )
-from connector.domain.model import Candidate, Dossier, Participation
+from connector.domain.model import Candidate, Dossier, ExternalIdKind, Participation
 from connector.domain.name_search import SearchIndex
-from connector.domain.names import name_keys, normalise_name
+from connector.domain.names import normalise_name, typo_keys
 from connector.imilo.port import IMilo
 
 __all__ = ["Identifier"]
@@ -39,10 +39,16 @@ class Identifier:
         candidates: Sequence[Candidate],
         participations: Iterable[Participation],
         resolutions: Mapping[int, int],
+        external_id_kinds: Mapping[int, ExternalIdKind | None] | None = None,
     ) -> dict[int, Identification]:
-        """Identify each participation; ``resolutions`` are counsellors' choices, which win."""
+        """Identify each participation; ``resolutions`` are counsellors' choices, which win.
+
+        ``external_id_kinds``: what each campaign's external id holds, by campaign id, when an
+        admin said so; otherwise each value is read for what it looks like.
+        """
         todo = list(participations)
-        externals = {p.id: read_external_id(p.external_id) for p in todo}
+        kinds = external_id_kinds or {}
+        externals = {p.id: read_external_id(p.external_id, kinds.get(p.campaign_id)) for p in todo}
         candidate_dossiers = list({c.dossier.id: c.dossier for c in candidates}.values())
         by_number, by_mail = self._structure_dossiers(
             structure_code, candidate_dossiers, externals.values()
@@ -101,9 +107,11 @@ class Identifier:
 
 
 class _SurnameIndex:
-    """Blocking: each participant is compared with the candidates sharing a surname key, so
-    that matching stays linear in the number of participations, whatever the structure's
-    size. Evidence by number or e-mail does not go through it."""
+    """Blocking: each participant is compared with the candidates sharing a surname key
+    (``names.typo_keys``: each surname and each of its one-letter deletions), so that
+    matching stays linear in the number of participations, whatever the structure's size,
+    and still finds a last name typed with one letter wrong, missing, extra or swapped.
+    Evidence by number or e-mail does not go through it."""
 
     def __init__(self, candidates: Sequence[Dossier]) -> None:
         self._by_key: dict[str, list[Dossier]] = defaultdict(list)
@@ -111,14 +119,14 @@ class _SurnameIndex:
             keys: set[str] = set()
             for surname in (dossier.nom_naissance, dossier.nom_usage):
                 if surname:
-                    keys |= name_keys(surname)
+                    keys |= typo_keys(surname)
             for key in keys:
                 self._by_key[key].append(dossier)
 
     def around(self, participation: Participation) -> list[Dossier]:
-        """Candidates whose surname is the typed last name, or the typed first name
-        (names given in each other's place)."""
-        keys = name_keys(participation.last_name) | name_keys(participation.first_name)
+        """Candidates whose surname is the typed last name, or the typed first name (names
+        given in each other's place), or one typo away from either."""
+        keys = typo_keys(participation.last_name) | typo_keys(participation.first_name)
         found: dict[int, Dossier] = {}
         for key in keys:
             for dossier in self._by_key.get(key, ()):

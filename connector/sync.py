@@ -25,6 +25,7 @@ from connector.domain.model import (
     Offre,
     Organisation,
     Participation,
+    ServedStructure,
     Structure,
 )
 from connector.domain.plan import (
@@ -36,6 +37,7 @@ from connector.domain.plan import (
     Review,
     plan_structure,
 )
+from connector.domain.timezones import structure_timezone
 from connector.effects import DryRun, Effects
 from connector.errors import ApiError
 from connector.extract import DEFAULT_OVERLAP, CampaignBatch, CampaignReader, Extraction
@@ -302,9 +304,12 @@ class Sync:
     ) -> _Decided | None:
         """Read and decide a structure. None: nothing to write or to record."""
         try:
-            structure = self._directory.structure(code)
-            if structure is None:
+            served = self._directory.structure(code)
+            if served is None:
                 self._unknown_structure(code, organisations, report)
+                return None
+            structure = self._located(code, served, report)
+            if structure is None:
                 return None
             offre = self._evaluation_offre(structure, report)
             if offre is None:
@@ -350,6 +355,7 @@ class Sync:
                     candidates,
                     [p for p in participations if p.is_shared and p.id not in applied],
                     resolutions,
+                    {campaign_id: r.external_id for campaign_id, r in rules.items()},
                 )
         except ApiError as error:
             self._evidence_missing(
@@ -360,6 +366,7 @@ class Sync:
         ledger = LedgerFacts(
             applied_participations=applied,
             applied_campaigns_by_dossier=self._store.applied_campaigns_by_dossier(identified),
+            pending=self._store.pending_intents(code),
         )
         defaults = self._mappings.defaults
         policy = PlanPolicy(
@@ -480,6 +487,21 @@ class Sync:
                 "organisation_external_id_not_a_structure",
                 organisation_ids=[o.id for o in organisations],
             )
+
+    def _located(self, code: str, served: ServedStructure, report: RunReport) -> Structure | None:
+        """The structure in the zone its dates follow: ``imilo.yaml``'s, else the one I-Milo
+        serves when valid, else its department's. None: no zone fits, and the structure is
+        skipped and reported, since a date of realisation is never guessed."""
+        found = structure_timezone(code, served.timezone, self._mappings.imilo.timezones)
+        if found.zone is None:
+            reason = found.problem or "no time zone"
+            report.skipped_structures[code] = reason
+            log.warning("structure_skipped", structure=code, reason=reason)
+            return None
+        if served.timezone is not None and found.source == "department":
+            # Served, but no zone this machine knows: the department's is used instead.
+            log.warning("structure_timezone_unknown", structure=code, timezone=found.zone)
+        return served.in_zone(found.zone)
 
     def _evaluation_offre(self, structure: Structure, report: RunReport) -> Offre | None:
         """The structure's one conformant « Evaluation PIX » offer, whose open prescriptions

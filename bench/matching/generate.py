@@ -13,14 +13,22 @@ campaigns on every organisation, I-Milo API key ``bench-key``) and ``DIR/labels.
     [{"participationId", "case", "trueDossierId", "expectedDossierId", "expectedWrite",
       "expectedPrescriptionId"}]
 
+The records take the real APIs' shape: a participation carries ``participantId`` as Pix
+computes it (the SHA-1 hex digest of ``"{userId}_{clientId}"``), ``authenticationId`` (null,
+a number for ~5 % of them: SSO), ``organizationLearnerId``, ``pixScore``, ``stages`` (an object,
+or null), ``badges`` and ``tubes`` arrays, and a field the connector does not know
+(``isImproved``); campaigns carry no ``externalIdLabel`` (the partner API serves none); ~25 %
+of the structures are served without a ``timezone`` (the real gateway serves none).
+
 The world
 ---------
 S structures (most Europe/Paris; some Indian/Reunion, America/Guadeloupe, America/Cayenne,
 Indian/Mayotte), each with one Pix organisation (externalId = structure code), 1-3 ASSESSMENT
-campaigns (« Diagnostic initial » or « Parcours complet »; external-id label « Numéro de dossier
-i-milo », or « Adresse e-mail » for ~15 % of campaigns), an « Evaluation PIX » offer (and an
-« Atelier CV » offer for ~60 % of structures) and about three dossiers per participation.
-Participations are spread over structures with log-normal weights (big and small structures).
+campaigns (« Diagnostic initial » or « Parcours complet »; asking for the I-Milo dossier number,
+or for an e-mail for ~15 % of campaigns, which only shows in what people type), an
+« Evaluation PIX » offer (and an « Atelier CV » offer for ~60 % of structures) and about three
+dossiers per participation. Participations are spread over structures with log-normal weights
+(big and small structures).
 
 Names are drawn with a realistic skew (weights by popularity tiers; overseas structures mostly
 draw regional surnames), so real homonyms occur: at 100k participations over 400 structures,
@@ -29,7 +37,8 @@ about 7 % of dossiers share their first and birth names with another person of t
 than France's). I-Milo holds the birth name in upper case
 and the first name capitalised; ~10 % of women have a usage name; ~3 % of people have a
 duplicate dossier (same names and birth date, same mail half of the time); ~70 % of mails are
-prenom.nom@example.org, ~15 % another form, ~15 % none. Every participation is SHARED in 2026.
+prenom.nom@example.org, ~15 % another form, ~15 % none. Participations are SHARED in 2026,
+but for ``not_shared`` (STARTED or TO_SHARE, sharedAt null).
 Each person has at most one participation, so every label is unambiguous.
 
 Cases
@@ -38,65 +47,101 @@ Every participation has exactly one primary ``case``. Shares are exact quotas of
 remainder), shuffled over structures; a case whose preconditions a small structure cannot meet
 falls back to ``exact`` (rare). « good id » is the idDossier, or the dossier's mail (case and
 spaces varied) in an e-mail campaign when the dossier has one. Names are always retyped the
-way young people type them (mixed case, accents sometimes dropped).
+way young people type them (mixed case, accents sometimes dropped). A *slip* is one letter
+wrong (an AZERTY neighbour), missing, extra or swapped with its neighbour, in a name of at
+least four letters; a *variant* is a real name one letter from another (SURNAME_VARIANTS:
+Gérard/Girard, Denis/Denys; FIRST_NAME_VARIANTS and LOOKALIKES: Yanis/Yannis, Louis/Louise).
 
-| case                 |  share | external id             | names typed          | expected       |
-|----------------------|-------:|-------------------------|----------------------|----------------|
-| exact                | 44.0 % | idDossier               | as in I-Milo         | true           |
-| id_spaces_padding    |  6.0 % | idDossier, spaces/zeros | as in I-Milo         | true           |
-| id_email             |  5.0 % | the dossier's mail      | as in I-Milo         | true           |
-| id_garbage           |  6.0 % | garbage ("jsp", null)   | as in I-Milo, unique | true           |
-| id_typo_other_person |  2.0 % | 1 digit off: another's  | as in I-Milo, unique | true           |
-| id_typo_nonexistent  |  3.0 % | 1 digit off: nobody's   | as in I-Milo, unique | true           |
-| hyphen_space         |  5.0 % | good (10 %: garbage)    | Jean Pierre, NDiaye  | true           |
-| usage_name           |  3.0 % | good (10 %: garbage)    | her usage name       | true           |
-| swapped              |  2.0 % | good (10 %: garbage)    | first <-> last       | true/null      |
-| compound_partial     |  2.0 % | good (10 %: garbage)    | Jean for Jean-Pierre | true/null      |
-| typo_one_letter      |  4.0 % | good (10 %: garbage)    | one letter off       | true/null      |
-| homonym              |  2.0 % | garbage                 | as in I-Milo         | null           |
-| homonym_with_id      |  2.0 % | idDossier               | as in I-Milo         | true           |
-| closed_prescription  |  5.0 % | good                    | as in I-Milo         | true, no write |
-| no_prescription      |  3.0 % | good                    | as in I-Milo         | true, no write |
-| no_dossier           |  2.0 % | garbage (20 %: a mail)  | far from everyone    | null           |
-| different_first_name |  1.5 % | garbage                 | Louis for LOUISE X   | null           |
-| duplicate_dossiers   |  2.5 % | garbage                 | as in I-Milo         | null           |
+| case                      |  share | external id           | names typed        | expected       |
+|---------------------------|-------:|-----------------------|--------------------|----------------|
+| exact                     | 34.0 % | idDossier             | as in I-Milo       | true           |
+| id_spaces_padding         |  6.0 % | idDossier, 123.45.67… | as in I-Milo       | true           |
+| id_email                  |  5.0 % | the dossier's mail    | as in I-Milo       | true           |
+| id_garbage                |  6.0 % | garbage ("jsp", null) | I-Milo's, unique   | true           |
+| id_typo_other_person      |  2.0 % | 1 digit off: other's  | I-Milo's, unique   | true           |
+| id_typo_nonexistent       |  3.0 % | 1 digit off: nobody's | I-Milo's, unique   | true           |
+| hyphen_space              |  5.0 % | good (10 %: garbage)  | JeanPierre, NDiaye | true           |
+| usage_name                |  3.0 % | good (10 %: garbage)  | her usage name     | true           |
+| swapped                   |  2.0 % | good (10 %: garbage)  | first <-> last     | true/null      |
+| compound_partial          |  2.0 % | good (10 %: garbage)  | Jean: Jean-Pierre  | true/null      |
+| typo_one_letter           |  4.0 % | good (10 %: garbage)  | one slip           | true/null      |
+| typo_no_id                |  6.0 % | garbage               | 1 slip, 80 % last  | true/null      |
+| typo_confusable           |  0.5 % | garbage               | 1 slip; variant's  | true/null      |
+| homonym                   |  2.0 % | garbage               | as in I-Milo       | null           |
+| homonym_with_id           |  2.0 % | idDossier             | as in I-Milo       | true           |
+| closed_prescription       |  5.0 % | good                  | as in I-Milo       | true, no write |
+| no_prescription           |  3.0 % | good                  | as in I-Milo       | true, no write |
+| not_shared                |  3.0 % | good                  | as in I-Milo       | true, no write |
+| no_dossier                |  1.6 % | garbage, 20 %: mail   | far from everyone  | null           |
+| near_miss_no_dossier      |  0.4 % | garbage, 20 %: mail   | another's variant  | null           |
+| near_miss_no_prescription |  0.5 % | garbage               | own; variant's too | true, no write |
+| different_first_name      |  1.5 % | garbage               | Louis for LOUISE X | null           |
+| duplicate_dossiers        |  2.5 % | garbage               | as in I-Milo       | null           |
 
-(true/null: the true dossier with a good id, null with garbage.) ``homonym`` uses a natural
-homonym half of the time and creates one otherwise (open prescription half of the time).
-``different_first_name`` uses an existing dossier whose first name has a look-alike (Louis /
-Louise, Josette / Colette, Léa / Léo, Manon / Marion…) when there is one, else creates it.
-``id_typo_other_person`` gives the typed number to another dossier of the structure whose names
-are nothing like the participant's. A ``no_dossier`` last name is neither one edit away from
-a birth or usage name of the structure nor one of them without its particles, and the first
-name is none of them (so no swap either). E-mail cases go mostly to e-mail campaigns, number
-cases mostly to number campaigns.
+(true/null: decided by the label rules below, from who else the structure holds.)
+``homonym`` uses a natural homonym half of the time and creates one otherwise (open
+prescription half of the time). ``different_first_name`` uses an existing dossier whose first
+name has a look-alike (Louis / Louise, Josette / Colette, Léa / Léo, Manon / Marion…) when
+there is one, else creates it. ``id_typo_other_person`` gives the typed number to another
+dossier of the structure whose names are nothing like the participant's. A ``no_dossier`` last
+name is neither one edit away from a birth or usage name of the structure nor one of them
+without its particles, and the first name is none of them (so no swap either). E-mail cases go
+mostly to e-mail campaigns, number cases mostly to number campaigns.
+
+The hard cases. ``typo_no_id``: a slip and no usable id; the person may have a duplicate
+dossier, and the structure may hold someone alike (Léo MARTIN for « Léa Martni »), which is
+what the labels look at. ``typo_confusable``: the same, but someone bearing a variant of the
+person's names exists or is created (Léa GIRARD for Léa GÉRARD typed « Léa Gérrad »).
+``near_miss_no_prescription``: someone with a dossier but no prescription types their own
+names, and a variant's dossier exists or is created (prescribed most of the time).
+``near_miss_no_dossier``: someone with no dossier at all, whose names are a variant of an
+existing dossier's (Léa Girard while Léa GÉRARD exists): nothing in the data tells them from a
+slip, except knowing both spellings as names. The variants' dossiers are prescribed 60 % of
+the time.
 
 True persons have an ONGOING « Evaluation PIX » prescription, except ``closed_prescription``
-(ACHIEVED / REFUSAL_YOUNG / ABANDONED only) and ``no_prescription`` (none); ~4 % of them have
-two ONGOING ones and ~5 % an older closed one too. Other dossiers have one about half of the time.
+(ACHIEVED / REFUSAL_YOUNG / ABANDONED only), ``no_prescription`` and
+``near_miss_no_prescription`` (none); ~4 % of them have two ONGOING ones and ~5 % an older
+closed one too. Other dossiers have one about half of the time.
 
 Labels: the careful counsellor
 ------------------------------
-``expectedDossierId`` is computed from the generated data (and checked against what each case
-intends) by these rules, within the participation's structure:
+``expectedDossierId`` is computed from the generated world (and checked against what each case
+intends), never with the connector's code, by these rules, within the participation's
+structure:
 
-1. The external id, read as a dossier number (whitespace removed, leading zeros ignored) or as
-   an e-mail (trimmed, case-folded), designates dossiers. Those whose names are *close* to the
-   participant's confirm it: names agree strictly, or swapped, or one part of a compound first
-   name, or one edit (Damerau) in the first or the last name. Exactly one confirmed dossier is
-   the answer, unless it is only close and another dossier agrees strictly (then null).
-   Two confirmed dossiers (duplicates sharing a mail) give null.
-2. Otherwise the names alone decide, and only strict agreement counts: case, accents,
-   ligatures, hyphens, apostrophes and spaces folded (``normalise_name`` of
-   ``connector.domain.names``, spaces removed; particles are *not* dropped, « Fontaine » is not
-   « De La Fontaine »), the last name being the birth or the usage name. Exactly one such
-   dossier is the answer, provided no other dossier has the same first name and the same last
-   name once particles are dropped (« Léa Fontaine » typed, Léa FONTAINE and Léa DE LA
-   FONTAINE held: null). None or several (homonyms, duplicates) give null. Fuzzy names without
-   a confirming id give null, since a Louis is not a Louise.
+1. The external id, read as a dossier number (spaces, dots, dashes, slashes, « n° » and « # »
+   removed, leading zeros ignored) or, with an ``@``, as an e-mail (trimmed, case-folded),
+   designates dossiers. Those whose names are *close* to the participant's confirm it: names
+   agree strictly, or swapped, or one part of a compound first name, or one edit (Damerau) in
+   the first or the last name. Exactly one confirmed dossier is the answer, unless it is only
+   close and another dossier agrees strictly (then null). Two confirmed dossiers (duplicates
+   sharing a mail) give null.
+2. Otherwise the names alone decide. Strict agreement first: case, accents, ligatures,
+   hyphens, apostrophes and spaces folded (``normalise_name`` of ``connector.domain.names``,
+   spaces removed; particles are *not* dropped, « Fontaine » is not « De La Fontaine »), the
+   last name being the birth or the usage name. Exactly one such dossier is the answer,
+   provided no other dossier has the same first name and the same last name once particles
+   are dropped (« Léa Fontaine » typed, Léa FONTAINE and Léa DE LA FONTAINE held: null).
+   Several (homonyms, duplicates) give null.
+3. With no strict agreement, a slip is what a counsellor accepts at a glance: the first name
+   the same and the last name (birth or usage) one slip away, or the last name the same and
+   the first name one slip away, unless both first names are first names in their own right
+   (the pools' and the variants': Louis/Louise, Yanis/Yannis) or differ by a vowel at the end
+   (Théo/Théa). Exactly one such dossier is the answer, provided *no other dossier of the
+   structure bears names alike the typed ones*: its first name and one of its last names each
+   within two letters (wrong, missing, extra or swapped) of the typed ones, with or without
+   particles, or sharing a whole word with them; or the same crosswise (names swapped).
+   Otherwise a counsellor hesitates: null. Swaps, compound parts, two slips, or a slip *and* a
+   swap, without a confirming id, give null (the connector may still write those to the right
+   person: ``unsure``).
+4. A participant with no dossier has no answer: null, even when rule 3 would take a variant's
+   dossier for theirs (``near_miss_no_dossier``): a careful counsellor would be fooled too, and
+   any write is wrong.
 
-``expectedWrite`` is true when that dossier has an ONGOING « Evaluation PIX » prescription,
-and ``expectedPrescriptionId`` is then its oldest one (datePrescription, then id).
+``expectedWrite`` is true when the participation is SHARED and that dossier has an ONGOING
+« Evaluation PIX » prescription, and ``expectedPrescriptionId`` is then its oldest one
+(datePrescription, then id).
 """
 
 from __future__ import annotations
@@ -104,12 +149,13 @@ from __future__ import annotations
 import argparse
 import bisect
 import functools
+import hashlib
 import json
 import random
 import re
 import sys
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -129,7 +175,7 @@ __all__ = [
 ]
 
 CASE_SHARES: dict[str, float] = {
-    "exact": 0.44,
+    "exact": 0.34,
     "id_spaces_padding": 0.06,
     "id_email": 0.05,
     "id_garbage": 0.06,
@@ -140,11 +186,16 @@ CASE_SHARES: dict[str, float] = {
     "swapped": 0.02,
     "compound_partial": 0.02,
     "typo_one_letter": 0.04,
+    "typo_no_id": 0.06,
+    "typo_confusable": 0.005,
     "homonym": 0.02,
     "homonym_with_id": 0.02,
     "closed_prescription": 0.05,
     "no_prescription": 0.03,
-    "no_dossier": 0.02,
+    "not_shared": 0.03,
+    "no_dossier": 0.016,
+    "near_miss_no_dossier": 0.004,
+    "near_miss_no_prescription": 0.005,
     "different_first_name": 0.015,
     "duplicate_dossiers": 0.025,
 }
@@ -156,6 +207,9 @@ _CASE_ORDER = (
     "homonym_with_id",
     "duplicate_dossiers",
     "different_first_name",
+    "near_miss_no_dossier",
+    "near_miss_no_prescription",
+    "typo_confusable",
     "id_typo_other_person",
     "id_garbage",
     "id_typo_nonexistent",
@@ -164,22 +218,34 @@ _CASE_ORDER = (
     "compound_partial",
     "swapped",
     "typo_one_letter",
+    "typo_no_id",
     "id_email",
     "closed_prescription",
     "no_prescription",
+    "not_shared",
     "id_spaces_padding",
     "exact",
     "no_dossier",
 )
 # Name noise that only an id can confirm (the others fold away, see the label rules).
-_FUZZY = ("swapped", "compound_partial", "typo_one_letter")
+_FUZZY = ("swapped", "compound_partial")
+# Whether the counsellor is certain depends on who else the final world holds.
+_BY_WORLD = ("typo_one_letter", "typo_no_id", "typo_confusable")
+# A person with no dossier, so any write is wrong, even where the counsellor would be fooled
+# by a one-letter neighbour (a dossier the typed names designate, give or take one slip).
+_NO_DOSSIER = ("no_dossier", "near_miss_no_dossier", "different_first_name")
 _NUMBER_CASES = (
     "exact",
     "id_spaces_padding",
     "id_typo_other_person",
     "id_typo_nonexistent",
     "homonym_with_id",
+    "not_shared",
 )
+_TYPO_ON_LAST_NAME = 0.8  # names-alone typos: mostly in the last name
+_NO_TIMEZONE = 0.25  # structures served without a time zone, as by the real gateway
+_MIN_SLIP = 4  # a slip is believed in names of at least four letters
+PIX_CLIENT_ID = "bench-client"
 _GARBAGE_WITH_NAME_NOISE = 0.10
 
 DEFAULT_SEED = 2026
@@ -326,6 +392,75 @@ LOOKALIKES = (
     ("Alice", "Alix"),
     ("Camille", "Camélia"),
     ("Marine", "Marina"),
+)
+
+# Real surnames one letter apart (wrong, missing, extra or swapped): two families, not a typo.
+# The first of each pair is in the pools; about a third of the second ones are too.
+SURNAME_VARIANTS = (
+    ("Gérard", "Girard"),
+    ("Giraud", "Girard"),
+    ("Gautier", "Gauthier"),
+    ("Lefèvre", "Lefebvre"),
+    ("Chevalier", "Chevallier"),
+    ("Leclerc", "Leclercq"),
+    ("Colin", "Collin"),
+    ("Hoarau", "Hoareau"),
+    ("Renaud", "Reynaud"),
+    ("Boucher", "Bouchet"),
+    ("Carpentier", "Charpentier"),
+    ("Lemaire", "Lemaître"),
+    ("Durand", "Durant"),
+    ("Richard", "Ricard"),
+    ("Roussel", "Rousset"),
+    ("Bonnet", "Bonnel"),
+    ("Morin", "Marin"),
+    ("Marchand", "Marchant"),
+    ("Dumont", "Dumond"),
+    ("Denis", "Denys"),
+    ("Meunier", "Meynier"),
+    ("Joly", "Jolly"),
+    ("Leroy", "Leroi"),
+    ("Caron", "Carron"),
+    ("Fabre", "Favre"),
+    ("Olivier", "Ollivier"),
+    ("Lopez", "Lopes"),
+    ("Guillot", "Guillon"),
+    ("Guyot", "Guyon"),
+    ("Royer", "Royet"),
+    ("Perrin", "Perin"),
+    ("Perret", "Perrot"),
+    ("Hubert", "Humbert"),
+    ("Bernard", "Besnard"),
+    ("Moreau", "Moreaux"),
+    ("Martin", "Martins"),
+    ("Petit", "Petiot"),
+    ("Masson", "Massot"),
+    ("Roche", "Rocher"),
+    ("Mallet", "Maillet"),
+    ("Millet", "Millot"),
+    ("Rolland", "Roland"),
+    ("Julien", "Jullien"),
+    ("Michaud", "Michaux"),
+    ("Perrier", "Perier"),
+    ("Poulain", "Poulin"),
+    ("Gilbert", "Gibert"),
+)
+# First names one letter apart that are spelt so on purpose: two people, not a typo.
+FIRST_NAME_VARIANTS = (
+    ("Yanis", "Yannis"),
+    ("Killian", "Kilian"),
+    ("Kylian", "Kyllian"),
+    ("Mathis", "Matis"),
+    ("Lenny", "Leny"),
+    ("Ilyes", "Ilyas"),
+    ("Chloé", "Cloé"),
+    ("Mickaël", "Mikaël"),
+    ("Océane", "Océanne"),
+    ("Sarah", "Sara"),
+    ("Nathan", "Natan"),
+    ("Maëlys", "Maëlis"),
+    ("Evan", "Evann"),
+    ("Mehdi", "Medhi"),
 )
 
 _CITIES = (
@@ -496,6 +631,20 @@ LAST_NAMES = tuple(
 )
 FIRST_NAMES = tuple(dict.fromkeys([*_FEMALE.names, *_MALE.names]))
 _SEXE_OF = {**dict.fromkeys(_MALE.names, "H"), **dict.fromkeys(_FEMALE.names, "F")}
+# The first names a counsellor knows as first names in their own right.
+_KNOWN_FIRST = frozenset(
+    name_key(n)
+    for n in (*FIRST_NAMES, *(n for pair in (*LOOKALIKES, *FIRST_NAME_VARIANTS) for n in pair))
+)
+# Pairs of one-letter-apart names, both ways, by the folded name: real neighbours.
+_SURNAME_VARIANTS_OF: dict[str, list[str]] = {}
+for _a, _b in SURNAME_VARIANTS:
+    _SURNAME_VARIANTS_OF.setdefault(name_key(_a), []).append(_b)
+    _SURNAME_VARIANTS_OF.setdefault(name_key(_b), []).append(_a)
+_FIRST_VARIANTS_OF: dict[str, list[str]] = {}
+for _a, _b in (*LOOKALIKES, *FIRST_NAME_VARIANTS):
+    _FIRST_VARIANTS_OF.setdefault(name_key(_a), []).append(_b)
+    _FIRST_VARIANTS_OF.setdefault(name_key(_b), []).append(_a)
 
 _NIVEAU = _Pool({15: "VI", 40: "V", 30: "IV", 12: "III", 3: "II"})
 _ZONE = _Pool({35: "QPV", 10: "ZRR", 55: "AUTRE"})
@@ -556,6 +705,7 @@ class _Index:
         self.strict: dict[tuple[str, str], list[_Dossier]] = {}
         self.birth: dict[tuple[str, str], list[_Dossier]] = {}
         self.first: dict[str, list[_Dossier]] = {}
+        self.born: dict[str, list[_Dossier]] = {}
         self.last: dict[str, int] = {}
         self.cores: set[str] = set()
         self.cored: dict[tuple[str, str], list[_Dossier]] = {}
@@ -571,6 +721,7 @@ class _Index:
                 self.cores.add(_core(name))
                 self.cored.setdefault((fk, _core(name)), []).append(d)
         self.birth.setdefault((fk, name_key(d.nom)), []).append(d)
+        self.born.setdefault(name_key(d.nom), []).append(d)
         self.first.setdefault(fk, []).append(d)
         if d.mail:
             self.mail.setdefault(d.mail.casefold(), []).append(d)
@@ -614,6 +765,7 @@ class _Structure:
     cv_offer: int | None
     campaigns: list[_Campaign]
     regional: _Pool | None
+    serves_timezone: bool = True
     dossiers: list[_Dossier] = field(default_factory=list)
     free: list[_Dossier] = field(default_factory=list)
     index: _Index = field(default_factory=_Index)
@@ -631,11 +783,15 @@ class _Part:
     external_id: str | None
     true: _Dossier | None
     intended: _Dossier | None
-    shared: datetime
+    shared: datetime | None  # None: not shared (STARTED or TO_SHARE)
     created: datetime
-    mastery: float
+    mastery: float | None
+    status: str = "SHARED"
+    # The labels decide from the final world whether the counsellor is certain (intended is
+    # then only what the case aims at): names-alone typos, certain unless someone is alike.
+    by_world: bool = False
     id: int = 0
-    participant_id: int = 0
+    participant_id: str = ""
 
 
 # --- The careful counsellor ------------------------------------------------------------------
@@ -654,22 +810,166 @@ def _close(fk: str, lk: str, d: _Dossier) -> bool:
     return fk == df and any(_one_edit(lk, x) for x in lasts)
 
 
+_NUMBER_PREFIX = re.compile(r"^(?:n\s*°|no\.?|#)\s*[:.]?\s*", re.IGNORECASE)
+_NUMBER_SEPARATORS = re.compile(r"[\s./\-]+")
+
+
 def _designated(
     external_id: str | None, index: _Index, by_id: dict[int, _Dossier]
 ) -> list[_Dossier]:
+    """What the external id designates: digits with separators (spaces, dots, dashes,
+    slashes, « n° », « # ») a dossier number, an ``@`` an e-mail."""
     if external_id is None:
         return []
-    compact = "".join(external_id.split())
+    text = external_id.strip()
+    if "@" in text:
+        return index.mail.get(text.casefold(), [])
+    compact = _NUMBER_SEPARATORS.sub("", _NUMBER_PREFIX.sub("", text))
     if compact.isascii() and compact.isdigit() and len(compact) <= 18:
         found = by_id.get(int(compact))
         return [found] if found is not None else []
-    if "@" in compact:
-        return index.mail.get(compact.casefold(), [])
     return []
 
 
+def _osa(a: str, b: str) -> int:
+    """Letters wrong, missing, extra or swapped with their neighbour (optimal string
+    alignment distance)."""
+    if a == b:
+        return 0
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        row = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            row[j] = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                row[j] = min(row[j], previous2[j - 2] + 1)
+        previous2, previous = previous, row
+    return previous[-1]
+
+
+def _deletions(key: str, depth: int = 2) -> set[str]:
+    """key with up to ``depth`` letters deleted: two keys within ``depth`` letters wrong,
+    missing, extra or swapped share one of these."""
+    found = {key}
+    frontier = {key}
+    for _ in range(depth):
+        frontier = {k[:i] + k[i + 1 :] for k in frontier for i in range(len(k))}
+        found |= frontier
+    return found
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def _alike(typed: str, held: str) -> bool:
+    """Two names a counsellor could take for each other: at most two letters wrong, missing,
+    extra or swapped apart, with their particles or both without, or a whole word in common
+    (« Jean » and Jean-Pierre, « Garcia » and GARCIA LOPEZ)."""
+    t_words, h_words = normalise(typed).split(), normalise(held).split()
+    if set(t_words) & set(h_words):
+        return True
+    pairs = (("".join(t_words), "".join(h_words)), (_core(typed), _core(held)))
+    return any(abs(len(a) - len(b)) <= 2 and _osa(a, b) <= 2 for a, b in pairs)
+
+
+def _two_first_names(typed: str, held: str) -> bool:
+    """Louis and Louise, Yanis and Yannis: both spellings are first names in their own right
+    (the counsellor knows the pools' and the variants' first names), or a vowel at the end
+    makes the other one (Théo/Théa, Simon/Simone)."""
+    if typed in _KNOWN_FIRST and held in _KNOWN_FIRST:
+        return True
+    short, long = sorted((typed, held), key=len)
+    if len(long) == len(short) + 1 and long.startswith(short):
+        return long[-1] in "aeiouy"
+    return (
+        len(typed) == len(held)
+        and typed[:-1] == held[:-1]
+        and typed[-1] in "aeiouy"
+        and held[-1] in "aeiouy"
+    )
+
+
+def _slip(typed: str, held: str) -> bool:
+    """One letter wrong, missing, extra or swapped, in names of at least four letters."""
+    return min(len(typed), len(held)) >= _MIN_SLIP and _one_edit(typed, held)
+
+
+class _AlikeNames:
+    """Every name the world holds, to find those alike a typed one without comparing it with
+    each: one table of the names' deletions of up to two letters (two names within two letters
+    wrong, missing, extra or swapped share one), and one of their words."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self._by_key: dict[str, set[str]] = {}
+        self._by_word: dict[str, set[str]] = {}
+        for name in names:
+            for key in _deletions(name_key(name)) | _deletions(_core(name)):
+                self._by_key.setdefault(key, set()).add(name)
+            for word in normalise(name).split():
+                self._by_word.setdefault(word, set()).add(name)
+
+    @functools.lru_cache(maxsize=1 << 16)  # noqa: B019 - one instance per data set
+    def alike(self, typed: str) -> frozenset[str]:
+        """The names held (first, birth or usage names, as written) alike ``typed``."""
+        found: set[str] = set()
+        for key in _deletions(name_key(typed)) | _deletions(_core(typed)):
+            found |= self._by_key.get(key, set())
+        for word in normalise(typed).split():
+            found |= self._by_word.get(word, set())
+        return frozenset(name for name in found if _alike(typed, name))
+
+
+class _Lookalikes:
+    """A structure's dossiers by their names, for the label rule 3."""
+
+    def __init__(self, dossiers: Sequence[_Dossier], names: _AlikeNames) -> None:
+        self.by_first: dict[str, list[_Dossier]] = {}
+        self.by_surname: dict[str, list[_Dossier]] = {}
+        self.alike = names.alike
+        for d in dossiers:
+            self.by_first.setdefault(d.prenom, []).append(d)
+            for surname in (d.nom, d.usage):
+                if surname:
+                    self.by_surname.setdefault(surname, []).append(d)
+
+    def confusable(self, first: str, last: str) -> list[_Dossier]:
+        """Dossiers whose names are each alike the typed ones, straight or swapped."""
+        firsts, lasts = self.alike(first), self.alike(last)
+        found: dict[int, _Dossier] = {}
+        for given, family in ((firsts, lasts), (lasts, firsts)):
+            for name in sorted(given):
+                for d in self.by_first.get(name, ()):
+                    if d.nom in family or (d.usage is not None and d.usage in family):
+                        found[id(d)] = d
+        return list(found.values())
+
+    def slips(self, first: str, last: str) -> list[_Dossier]:
+        """Dossiers the typed names designate give or take one slip in one of them: the first
+        name the same and the last name (birth or usage) one slip away, or the other way
+        round, never two first names (Louis/Louise)."""
+        fk, lk = name_key(first), name_key(last)
+        found: dict[int, _Dossier] = {}
+        for name in sorted(self.alike(last)):
+            if _slip(lk, name_key(name)):
+                for d in self.by_surname.get(name, ()):
+                    if name_key(d.prenom) == fk:
+                        found[id(d)] = d
+        for name in sorted(self.alike(first)):
+            held = name_key(name)
+            if _slip(fk, held) and not _two_first_names(fk, held):
+                for d in self.by_first.get(name, ()):
+                    if lk in d.last_keys():
+                        found[id(d)] = d
+        return list(found.values())
+
+
 def _identify(
-    first: str, last: str, external_id: str | None, index: _Index, by_id: dict[int, _Dossier]
+    first: str,
+    last: str,
+    external_id: str | None,
+    index: _Index,
+    by_id: dict[int, _Dossier],
+    lookalikes: _Lookalikes,
 ) -> _Dossier | None:
     """The dossier a careful counsellor identifies with certainty (module docstring rules)."""
     fk, lk = name_key(first), name_key(last)
@@ -680,9 +980,16 @@ def _identify(
         if any(d is found for d in strict) or not strict:
             return found
         return None
-    if confirmed or len(strict) != 1:
+    if confirmed:
         return None
-    return strict[0] if index.alone(strict[0], first, last) else None
+    if strict:
+        return strict[0] if len(strict) == 1 and index.alone(strict[0], first, last) else None
+    slips = lookalikes.slips(first, last)
+    if len(slips) != 1:
+        return None
+    [found] = slips
+    alike = lookalikes.confusable(first, last)
+    return found if all(d is found for d in alike) else None
 
 
 # --- The generator ---------------------------------------------------------------------------
@@ -804,6 +1111,7 @@ class _Builder:
                 )
                 campaign_id += 1
             has_cv = self._chance(0.6)
+            serves_timezone = not self._chance(_NO_TIMEZONE)
             self.structures.append(
                 _Structure(
                     code=code,
@@ -818,6 +1126,7 @@ class _Builder:
                     cv_offer=offer + 1 if has_cv else None,
                     campaigns=campaigns,
                     regional=_REGIONAL.get(tz),
+                    serves_timezone=serves_timezone,
                 )
             )
             offer += 2
@@ -1019,6 +1328,10 @@ class _Builder:
                 f"00{s}",
                 f" 000{s} ",
                 f"00 {s}",
+                f"{s[:3]}.{s[3:5]}.{s[5:]}",
+                f"{s[:3]}-{s[3:]}",
+                f"n° {s}",
+                f"#{s}",
             )
         )
 
@@ -1102,11 +1415,14 @@ class _Builder:
         true: _Dossier | None,
         intended: _Dossier | None,
         plan: str = "ongoing",
+        status: str = "SHARED",
     ) -> _Part:
         shared, created, day = self._moment(st, campaign)
         if true is not None:
             true.plan = plan
             true.shared_on = day
+        mastery = round(self.rng.betavariate(2.5, 2.0), 2)
+        st.typed_keys.add((name_key(first), name_key(last)))
         return _Part(
             case=case,
             structure=st,
@@ -1116,9 +1432,11 @@ class _Builder:
             external_id=external_id,
             true=true,
             intended=intended,
-            shared=shared,
+            shared=shared if status == "SHARED" else None,
             created=created,
-            mastery=round(self.rng.betavariate(2.5, 2.0), 2),
+            mastery=mastery if status == "SHARED" else None,
+            status=status,
+            by_world=case in _BY_WORLD,
         )
 
     def _exactly(
@@ -1128,13 +1446,14 @@ class _Builder:
         d: _Dossier,
         typed_id: Callable[[_Campaign], str | None],
         plan: str = "ongoing",
+        status: str = "SHARED",
     ) -> _Part:
         """A participation whose names are the dossier's (birth name), retyped."""
         campaign = self._campaign(st, case)
         intended = None if case in ("homonym", "duplicate_dossiers") else d
         first, last = self._retype(d.prenom), self._retype(d.nom)
         return self._participation(
-            case, st, campaign, first, last, typed_id(campaign), d, intended, plan
+            case, st, campaign, first, last, typed_id(campaign), d, intended, plan, status
         )
 
     def _number(self, d: _Dossier) -> Callable[[_Campaign], str | None]:
@@ -1299,6 +1618,154 @@ class _Builder:
             return self._fuzzy_check(d.prenom, typed, d)
 
         return self._noisy("typo_one_letter", st, check)
+
+    def _slipped(self, d: _Dossier, on_last: bool) -> tuple[str, str] | None:
+        """d's names typed with one slip, in the last name (else the first name) when it is
+        long enough to bear one; None when the slip lands on someone's exact names."""
+        fields = ["nom", "prenom"] if on_last else ["prenom", "nom"]
+        fields = [f for f in fields if len(name_key(getattr(d, f))) >= _MIN_SLIP]
+        if not fields:
+            return None
+        typed = self._typo(getattr(d, fields[0]))
+        if typed is None:
+            return None
+        if fields[0] == "prenom":
+            return self._fuzzy_check(typed, d.nom, d)
+        return self._fuzzy_check(d.prenom, typed, d)
+
+    def _case_typo_no_id(self, st: _Structure) -> _Part:
+        """One slip in the names, and no usable id: certain unless someone else is alike."""
+        on_last = self._chance(_TYPO_ON_LAST_NAME)
+        d, (first, last) = self._take(st, lambda d: self._slipped(d, on_last))
+        campaign = self._campaign(st, "typo_no_id")
+        external_id = self._garbage(st, first)
+        return self._participation("typo_no_id", st, campaign, first, last, external_id, d, d)
+
+    def _neighbours(self, d: _Dossier) -> list[tuple[str, str]]:
+        """Names one real variant away from d's: a variant of the last name (Gérard/Girard)
+        or a look-alike first name (Louis/Louise, Yanis/Yannis)."""
+        return [(d.prenom, v) for v in _SURNAME_VARIANTS_OF.get(name_key(d.nom), [])] + [
+            (v, d.nom)
+            for v in _FIRST_VARIANTS_OF.get(name_key(d.prenom), [])
+            if _one_edit(name_key(v), name_key(d.prenom))
+        ]
+
+    def _neighbour(self, st: _Structure, like: _Dossier, first: str, last: str) -> None:
+        """Someone bearing these names exists in the structure (made if need be), most often
+        prescribed: the one a typo could be taken for."""
+        existing = st.index.agree(name_key(first), name_key(last))
+        for other in existing:
+            if other.plan == "other":
+                other.plan = "lookalike"
+        if not existing:
+            sexe = like.sexe if first == like.prenom else _SEXE_OF.get(first, like.sexe)
+            self._dossier(st, first, last, sexe, "lookalike", usage=False).plan = "lookalike"
+
+    def _case_typo_confusable(self, st: _Structure) -> _Part:
+        """One slip in the names, no usable id, and someone alike in the structure: Léa
+        GÉRARD typed « Léa Gérrad » while a Léa GIRARD exists. A counsellor hesitates."""
+        on_last = self._chance(0.7)
+
+        def check(d: _Dossier) -> tuple[tuple[str, str], tuple[str, str]] | None:
+            options = [
+                (f, n)
+                for f, n in self._neighbours(d)
+                if (name_key(f), name_key(n)) not in st.typed_keys
+            ]
+            if d.twin is not None or not options:
+                return None
+            typed = self._slipped(d, on_last)
+            if typed is None:
+                return None
+            partner = self._pick(options)
+            if (name_key(partner[0]), name_key(partner[1])) == tuple(map(name_key, typed)):
+                return None
+            return typed, partner
+
+        d, ((first, last), partner) = self._take(st, check)
+        self._neighbour(st, d, *partner)
+        campaign = self._campaign(st, "typo_confusable")
+        external_id = self._garbage(st, first)
+        return self._participation("typo_confusable", st, campaign, first, last, external_id, d, d)
+
+    def _case_near_miss_no_prescription(self, st: _Structure) -> _Part:
+        """Someone with no prescription, typing their own names, while a one-letter neighbour
+        (Léa GÉRARD for Léa Girard) has one: their own dossier says it is not the neighbour."""
+
+        def check(d: _Dossier) -> tuple[str, str] | None:
+            if d.twin is not None or not self._unique(d):
+                return None
+            options = [
+                (f, n)
+                for f, n in self._neighbours(d)
+                if (name_key(f), name_key(n)) not in st.typed_keys
+            ]
+            return self._pick(options) if options else None
+
+        d, partner = self._take(st, check)
+        self._neighbour(st, d, *partner)
+        return self._exactly("near_miss_no_prescription", st, d, self._junk(d), plan="none")
+
+    def _case_near_miss_no_dossier(self, st: _Structure) -> _Part:
+        """Someone with no dossier whose names are one real variant away from a dossier's:
+        Léa Girard while Léa GÉRARD exists, Yannis Petit while Yanis PETIT exists. Nothing can
+        tell them from a typo but knowing both spellings: any write is wrong."""
+        on_last = self._chance(0.75)
+        pairs = list(SURNAME_VARIANTS if on_last else FIRST_NAME_VARIANTS)
+        self.rng.shuffle(pairs)
+        for a, b in pairs:
+            held, own = (a, b) if self._chance(0.5) else (b, a)
+            found = (st.index.born if on_last else st.index.first).get(name_key(held), [])
+            other = self._pick(found) if found else None
+            if on_last:
+                first = other.prenom if other else self._first_name()
+                last = own
+            else:
+                first, last = own, (other.nom if other else self._last_name(st))
+            key = (name_key(first), name_key(last))
+            if st.index.agree(*key) or key in st.typed_keys:
+                continue
+            if other is None:
+                theirs = (first, held) if on_last else (held, last)
+                if (name_key(theirs[0]), name_key(theirs[1])) in st.typed_keys:
+                    continue
+                sexe = _SEXE_OF.get(theirs[0], "F" if self._chance(0.5) else "H")
+                other = self._dossier(st, *theirs, sexe, "lookalike", usage=False)
+            if other.plan == "other":
+                other.plan = "lookalike"
+            typed_first, typed_last = self._retype(first), self._retype(last)
+            campaign = self._campaign(st, "near_miss_no_dossier")
+            external_id = (
+                self._garbage(st, typed_first)
+                if self._chance(0.8)
+                else self._fresh_mail(first, last)
+            )
+            return self._participation(
+                "near_miss_no_dossier",
+                st,
+                campaign,
+                typed_first,
+                typed_last,
+                external_id,
+                None,
+                None,
+            )
+        raise LookupError
+
+    def _first_name(self) -> str:
+        return (_FEMALE if self._chance(0.5) else _MALE).draw(self.rng)
+
+    def _fresh_mail(self, first: str, last: str) -> str:
+        mail = None
+        while mail is None:
+            mail = self._mail(first, last, date(2005, 1, 1))
+        return self._typed_mail(mail)
+
+    def _case_not_shared(self, st: _Structure) -> _Part:
+        """Started, or finished and not shared yet: nothing to write."""
+        d, _ = self._take(st, lambda d: True if d.twin is None else None)
+        status = "STARTED" if self._chance(0.6) else "TO_SHARE"
+        return self._exactly("not_shared", st, d, self._good(d), status=status)
 
     def _case_different_first_name(self, st: _Structure) -> _Part:
         pairs = [*LOOKALIKES, *((b, a) for a, b in LOOKALIKES)]
@@ -1471,12 +1938,81 @@ class _Builder:
             self._prescriptions(st)
         return self._rows()
 
+    def _records(self) -> list[dict[str, Any]]:
+        """The participations as the Pix partner API serves them, extra fields included."""
+        learners = self.rng.sample(range(100_000, 1_000_000), len(self.parts))
+        records = []
+        for part, learner in zip(self.parts, learners, strict=True):
+            shared = part.shared is not None
+            mastery = part.mastery if shared else None
+            stages = None
+            if shared and self._chance(0.7):
+                count = self._pick((3, 4, 5, 6))
+                stages = {
+                    "reachedStage": 1 + round((mastery or 0) * (count - 1)),
+                    "numberOfStages": count,
+                }
+            badges = []
+            if shared and self._chance(0.3):
+                badge_id, key, title = self._pick(_BADGES)
+                badges.append(
+                    {
+                        "id": badge_id,
+                        "key": key,
+                        "title": title,
+                        "altMessage": f"Badge {title}",
+                        "isAcquired": (mastery or 0) >= 0.5,
+                        "acquisitionPercentage": round(100 * (mastery or 0)),
+                    }
+                )
+            tubes = []
+            if shared:
+                for competence, tube, title, top in self.rng.sample(_TUBES, self._pick((1, 2, 3))):
+                    tubes.append(
+                        {
+                            "competenceId": competence,
+                            "id": tube,
+                            "maxLevel": top,
+                            "reachedLevel": self.rng.randint(0, top),
+                            "practicalTitle": title,
+                        }
+                    )
+            records.append(
+                {
+                    "id": part.id,
+                    "campaignId": part.campaign.id,
+                    "createdAt": _utc(part.created),
+                    "sharedAt": _utc(part.shared) if part.shared is not None else None,
+                    "status": part.status,
+                    "participantFirstName": part.first,
+                    "participantLastName": part.last,
+                    "participantExternalId": part.external_id,
+                    "participantId": part.participant_id,
+                    "authenticationId": (
+                        self.rng.randrange(10**8, 10**9) if self._chance(0.05) else None
+                    ),
+                    "organizationLearnerId": learner,
+                    "masteryRate": mastery,
+                    "pixScore": round((mastery or 0) * self.rng.randint(120, 640))
+                    if shared
+                    else None,
+                    "stages": stages,
+                    "badges": badges,
+                    "tubes": tubes,
+                    "isImproved": False,  # a field the connector does not know: ignored
+                }
+            )
+        return records
+
     def _rows(self) -> dict[str, list[Any]]:
-        self.parts.sort(key=lambda p: (p.created, p.shared, p.campaign.id))
+        self.parts.sort(key=lambda p: (p.created, p.shared or p.created, p.campaign.id))
         pseudonyms = self.rng.sample(range(10_000_000, 100_000_000), len(self.parts))
         for i, (part, pseudonym) in enumerate(zip(self.parts, pseudonyms, strict=True)):
             part.id = FIRST_PARTICIPATION_ID + i
-            part.participant_id = pseudonym
+            # As Pix computes it: the SHA-1 of the user id and the partner's client id.
+            part.participant_id = hashlib.sha1(  # noqa: S324 - an id, not a secret
+                f"{pseudonym}_{PIX_CLIENT_ID}".encode()
+            ).hexdigest()
 
         ongoing: dict[int, tuple[str, int]] = {}
         pix_offers = {st.pix_offer for st in self.structures}
@@ -1491,26 +2027,45 @@ class _Builder:
             # The index holds every dossier (all go through _dossier or _twin); ids are read now,
             # after the typo victims were renumbered.
             finals[st.code] = (st.index, {d.id: d for d in st.dossiers})
+        names = _AlikeNames(
+            sorted(
+                {n for st in self.structures for d in st.dossiers for n in (d.prenom, d.nom)}
+                | {d.usage for st in self.structures for d in st.dossiers if d.usage}
+            )
+        )
+        lookalikes: dict[str, _Lookalikes] = {}
 
         labels = []
         for part in self.parts:
-            index, by_id = finals[part.structure.code]
-            found = _identify(part.first, part.last, part.external_id, index, by_id)
-            if found is not part.intended:
+            st = part.structure
+            index, by_id = finals[st.code]
+            if st.code not in lookalikes:
+                lookalikes[st.code] = _Lookalikes(st.dossiers, names)
+            found = _identify(
+                part.first, part.last, part.external_id, index, by_id, lookalikes[st.code]
+            )
+            if part.true is None and part.case in _NO_DOSSIER:
+                found = None  # nobody's file is theirs: even a counsellor's certainty is wrong
+            elif part.by_world:
+                if found not in (None, part.true):
+                    raise RuntimeError(f"bug: participation {part.id} ({part.case}) mislabelled")
+            elif found is not part.intended:
                 raise RuntimeError(f"bug: participation {part.id} ({part.case}) mislabelled")
             oldest = ongoing.get(found.id) if found is not None else None
             if found is not None and (oldest is not None) != (found.plan == "ongoing"):
                 raise RuntimeError(f"bug: participation {part.id} ({part.case}) prescriptions")
+            write = oldest is not None and part.status == "SHARED"
             labels.append(
                 {
                     "participationId": part.id,
                     "case": part.case,
                     "trueDossierId": part.true.id if part.true else None,
                     "expectedDossierId": found.id if found else None,
-                    "expectedWrite": oldest is not None,
-                    "expectedPrescriptionId": oldest[1] if oldest else None,
+                    "expectedWrite": write,
+                    "expectedPrescriptionId": oldest[1] if write and oldest else None,
                 }
             )
+        records = self._records()
 
         structures = self.structures
         return {
@@ -1526,38 +2081,24 @@ class _Builder:
                     "code": c.code,
                     "type": "ASSESSMENT",
                     "targetProfileName": c.profile,
-                    "externalIdLabel": c.label,
                     "createdAt": _utc(c.created),
                     "archivedAt": None,
                 }
                 for st in structures
                 for c in st.campaigns
             ],
-            "pix/participations.json": [
-                {
-                    "id": p.id,
-                    "campaignId": p.campaign.id,
-                    "createdAt": _utc(p.created),
-                    "sharedAt": _utc(p.shared),
-                    "status": "SHARED",
-                    "participantFirstName": p.first,
-                    "participantLastName": p.last,
-                    "participantExternalId": p.external_id,
-                    "participantId": p.participant_id,
-                    "masteryRate": p.mastery,
-                }
-                for p in self.parts
-            ],
+            "pix/participations.json": records,
             "pix/clients.json": [
                 {
-                    "clientId": "bench-client",
+                    "clientId": PIX_CLIENT_ID,
                     "clientSecret": "bench-secret",
                     "scopes": ["meta", "campaigns"],
                     "organizationIds": [st.organization_id for st in structures],
                 }
             ],
             "imilo/structures.json": [
-                {"code": st.code, "nomOfficiel": st.name, "timezone": st.timezone}
+                {"code": st.code, "nomOfficiel": st.name}
+                | ({"timezone": st.timezone} if st.serves_timezone else {})
                 for st in structures
             ],
             "imilo/dossiers.json": sorted(
@@ -1569,6 +2110,20 @@ class _Builder:
             "imilo/api_keys.json": ["bench-key"],
             "labels.json": labels,
         }
+
+
+_TUBES = (
+    ("recsvLz0W2ShyfD63", "recBbCIEKgrQi7eb6", "Recherche d'information", 4),
+    ("recsvLz0W2ShyfD63", "recPgkHUdzk0HPGt1", "Évaluer l'information", 3),
+    ("recIkYm646lrGvLNT", "recs1vdbHxX8X55G9", "Messagerie", 3),
+    ("recIkYm646lrGvLNT", "recAY0W6xt9fXbfTq", "Partage et publication", 4),
+    ("recDH19F7kKrfL3Ii", "recR9yCEqgedB0LYQ", "Traitement de texte", 5),
+    ("recOdC9UDVJbAXHAm", "recFpYXCKcyhLI3Nu", "Protection des données", 4),
+)
+_BADGES = (
+    (311, "BASES_NUMERIQUE", "Bases du numérique"),
+    (312, "PRET_EMPLOI", "Prêt pour l'emploi"),
+)
 
 
 def _offers(st: _Structure) -> list[dict[str, Any]]:

@@ -9,7 +9,8 @@
    fit; several fitting candidates are homonyms or duplicate dossiers: review.
 3. **No one else alike.** A names-only match is only *tentative* until a name search over
    the whole structure finds no other dossier that fits as well (``confirm``), prescription
-   or not.
+   or not. A typo in one name must pass a stricter check: no other dossier of the structure
+   may even bear names *confusable* with the typed ones (``name_search.confusable``).
 
 Everything here is pure: the sync fetches the evidence and calls these functions.
 """
@@ -21,7 +22,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from connector.domain.model import Dossier, Participation
+from connector.domain.model import Dossier, ExternalIdKind, Participation
+from connector.domain.name_search import confusable
 from connector.domain.names import WEAK_SCORE, NameKind, NameMatch, compare_names
 
 __all__ = [
@@ -37,8 +39,10 @@ __all__ = [
 
 MAX_RANKED = 5
 _MAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-# What people type around a dossier number: « n° 123 », « No 123 », « #123 ».
-_NUMBER_PREFIX = re.compile(r"^(?:n\s*°|no\.?|num(?:ero|éro)?\.?|#)\s*", re.IGNORECASE)
+# What people type around a dossier number: « n° 123 », « No 123 », « #123 », « N°: 123 ».
+_NUMBER_PREFIX = re.compile(r"^(?:n\s*°|no\.?|num(?:ero|éro)?\.?|#)\s*[:.]?\s*", re.IGNORECASE)
+# Between its digits: spaces, dots, dashes, slashes (« 123 45 67 », « 123.45.67 », « 123-4567 »).
+_NUMBER_SEPARATORS = re.compile(r"[\s./\-‐‑–—]+")
 
 
 class ReviewReason(enum.StrEnum):
@@ -86,14 +90,25 @@ class Unidentified:
     ranked: Ranked = ()
 
 
-def read_external_id(external_id: str | None) -> ExternalId:
-    """The external id as a dossier number or an e-mail, if it is either."""
+def read_external_id(external_id: str | None, kind: ExternalIdKind | None = None) -> ExternalId:
+    """The external id as a dossier number or an e-mail, if it is either.
+
+    Pix does not say what a campaign asked for (no ``externalIdLabel`` on the partner API), so
+    without ``kind`` the value decides: digits, with spaces, dots, dashes, slashes, « n° » or
+    « # » around them, are a dossier number; an ``@`` makes an e-mail. With ``kind`` (an
+    admin's ``external_id:`` for the campaign), only that kind is read: a number typed in an
+    e-mail campaign, or an e-mail in a dossier-number campaign, is no evidence.
+    """
     if external_id is None:
         return ExternalId()
     text = external_id.strip()
-    if _MAIL.match(text):
-        return ExternalId(mail=text.casefold())
-    compact = "".join(_NUMBER_PREFIX.sub("", text).split())
+    if "@" in text:
+        if kind is not ExternalIdKind.DOSSIER and _MAIL.match(text):
+            return ExternalId(mail=text.casefold())
+        return ExternalId()
+    if kind is ExternalIdKind.EMAIL:
+        return ExternalId()
+    compact = _NUMBER_SEPARATORS.sub("", _NUMBER_PREFIX.sub("", text))
     if compact.isascii() and compact.isdigit() and len(compact.lstrip("0")) <= 15:
         number = int(compact)
         return ExternalId(number=number) if number > 0 else ExternalId()
@@ -155,7 +170,7 @@ def match(
     fitting = sorted(((d, m) for d, m in scored if m.accepted), key=lambda f: -f[1].kind)
     if (
         fitting
-        and fitting[0][1].enough_alone
+        and (fitting[0][1].enough_alone or fitting[0][1].enough_if_unconfusable)
         and not any(_rivals(fitting[0][1], m) for _, m in fitting[1:])
     ):
         dossier, name_match = fitting[0]
@@ -175,17 +190,22 @@ def confirm(
     participation: Participation, tentative: Tentative, alike: Iterable[Dossier]
 ) -> Identified | Unidentified:
     """Keep a names-only match only if no *other* dossier of the structure fits as well
-    (see ``_rivals`` for what "as well" means).
+    (see ``_rivals`` for what "as well" means), or, for a typo, if no other dossier of the
+    structure bears confusable names at all (``name_search.confusable``).
 
     ``alike`` is what a name search over the whole structure returned. A homonym whose
     prescription is closed still makes the match uncertain.
     """
     first, last = participation.first_name, participation.last_name
+    best = tentative.name_match
     rivals = [
         (d, m)
         for d in alike
         if d.id != tentative.dossier_id
-        and _rivals(tentative.name_match, m := compare_names(first, last, d))
+        and (
+            _rivals(best, m := compare_names(first, last, d))
+            or (best.enough_if_unconfusable and confusable(first, last, d))
+        )
     ]
     if rivals:
         ranked = _rank(

@@ -11,6 +11,10 @@ with one of them (« De La Fontaine » finds FONTAINE, « Garcia » finds GARCIA
 Every fit ``compare_names`` accepts lies within that reach, so the connector may apply the
 same rule to the rows of a search for several names at once, to keep each participant's own.
 The I-Milo simulator serves the search with it.
+
+The same reach says which dossiers bear names *confusable* with typed ones (``confusable``):
+a typo is believed on the names alone only when no other dossier of the structure does.
+Whatever is confusable is findable, so the search's rows are enough to tell.
 """
 
 from __future__ import annotations
@@ -26,7 +30,15 @@ from rapidfuzz.distance import OSA
 
 from connector.domain.names import PARTICLES, normalise_name
 
-__all__ = ["SEARCH_DISTANCE", "Named", "SearchIndex", "SearchName", "findable", "search_names"]
+__all__ = [
+    "SEARCH_DISTANCE",
+    "Named",
+    "SearchIndex",
+    "SearchName",
+    "confusable",
+    "findable",
+    "search_names",
+]
 
 SEARCH_DISTANCE = 2
 
@@ -85,6 +97,23 @@ def findable(
     """Whether a search for ``typed_last_name`` must return a dossier with these names
     (``surnames``: its birth name and usage name, if any)."""
     return any(typed_last_name.confusable_with(n) for n in (*surnames, first_name))
+
+
+def confusable(typed_first_name: str, typed_last_name: str, dossier: Named) -> bool:
+    """Whether a dossier bears names a counsellor could mistake for the typed ones: one of its
+    surnames within the search's reach of the typed last name *and* its first name within
+    reach of the typed first name, or the same crosswise (names swapped). Deliberately wide:
+    Léo or Lina MARTIN, Léa MARTINS or Léa MARTY are all confusable with « Léa Martni ».
+
+    A confusable dossier is always ``findable`` by the typed last name, so a name search for
+    it returns every dossier this rule could name.
+    """
+    first, last = SearchName.of(typed_first_name), SearchName.of(typed_last_name)
+    surnames, first_name = search_names(dossier)
+    straight = first.confusable_with(first_name) and any(last.confusable_with(n) for n in surnames)
+    return straight or (
+        last.confusable_with(first_name) and any(first.confusable_with(n) for n in surnames)
+    )
 
 
 class SearchIndex:

@@ -5,8 +5,13 @@ The comparison returns a *kind* a counsellor would recognise, from strongest to 
 particles are folded away), ``SWAPPED`` (first and last names typed in each other's place),
 ``PARTIAL`` (part of a compound first name, e.g. « Jean » for « Jean-Pierre »),
 ``PARTIAL_SURNAME`` (part of a compound last name), ``TYPO`` (one letter wrong, missing, extra
-or swapped, in one name only, never turning a first name into another known first name) and
-``NONE``. The last two only confirm a dossier designated by a number or an e-mail.
+or swapped in the last name, the first name exact), ``FIRST_NAME_TYPO`` (the same in the first
+name, never turning it into another known first name), ``SURNAME_VARIANT`` (a last name one
+letter off that is itself a common surname: « Girard » for GÉRARD), ``FLAWED_SWAP`` (names
+swapped *and* one of them flawed) and ``NONE``. All but ``NONE`` confirm a dossier designated
+by a number or an e-mail. ``TYPO`` also identifies on the names alone, but only when no other
+dossier of the structure bears names confusable with the typed ones (``matching.confirm``);
+``PARTIAL_SURNAME``, ``SURNAME_VARIANT``, ``FIRST_NAME_TYPO`` and ``FLAWED_SWAP`` never do.
 A ``score`` in [0, 1] ranks candidates for review.
 """
 
@@ -23,6 +28,7 @@ from rapidfuzz.distance import OSA
 
 from connector.domain.first_names import KNOWN_FIRST_NAMES
 from connector.domain.model import Dossier
+from connector.domain.surnames import KNOWN_SURNAMES
 
 __all__ = [
     "NameKind",
@@ -30,6 +36,7 @@ __all__ = [
     "compare_names",
     "name_keys",
     "normalise_name",
+    "typo_keys",
 ]
 
 # Œ and Æ have no Unicode decomposition: NFKD leaves them whole.
@@ -57,11 +64,14 @@ WEAK_SCORE = 0.6
 
 class NameKind(enum.IntEnum):
     NONE = 0
-    TYPO = 1  # one letter off in one name, or a swap with a flaw: with a number or e-mail only
-    PARTIAL_SURNAME = 2  # part of a compound last name: with a number or e-mail only
-    PARTIAL = 3  # part of a compound first name, last name exact
-    SWAPPED = 4
-    EXACT = 5
+    FLAWED_SWAP = 1  # names swapped, one of them flawed: with a number or e-mail only
+    SURNAME_VARIANT = 2  # one letter off, itself a common surname: with a number or e-mail only
+    FIRST_NAME_TYPO = 3  # one letter off in the first name: with a number or e-mail only
+    TYPO = 4  # one letter off in the last name: alone only if nobody else is confusable
+    PARTIAL_SURNAME = 5  # part of a compound last name: with a number or e-mail only
+    PARTIAL = 6  # part of a compound first name, last name exact
+    SWAPPED = 7
+    EXACT = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,15 +82,30 @@ class NameMatch:
     @property
     def accepted(self) -> bool:
         """Fits well enough to confirm the dossier a typed number or e-mail designates."""
-        return self.kind >= NameKind.TYPO
+        return self.kind >= NameKind.FLAWED_SWAP
 
     @property
     def enough_alone(self) -> bool:
         """Fits well enough to identify someone by the names alone, if nobody else in the
-        structure fits as well. A typo or a partial last name, with no number or e-mail to
-        back them, have too often turned out to be another young person (Gérard/Girard,
-        Durand/Boyer-Durand)."""
+        structure fits as well. A partial last name, or a swap with a flaw, with no number or
+        e-mail to back them, have too often turned out to be another young person
+        (Durand/Boyer-Durand)."""
         return self.kind >= NameKind.PARTIAL
+
+    @property
+    def enough_if_unconfusable(self) -> bool:
+        """A typo in the last name identifies on the names alone only when no other dossier
+        of the structure bears names *confusable* with the typed ones
+        (``name_search.confusable``), not just names that fit as well: with a Léa GIRARD in
+        the structure, « Léa Gérrad » is not surely Léa GÉRARD.
+
+        Never when the typed last name is itself a common surname (``SURNAME_VARIANT``:
+        « Girard » for GÉRARD: the young person may be a Girard with no dossier yet), nor for a
+        typo in the first name (``FIRST_NAME_TYPO``): first names are spelt one letter apart on
+        purpose far more often than the list of known first names can tell (Kylian/Kyllian,
+        Mathis/Matis, Nathan/Natan), and on the benchmark that part alone made half of the
+        wrong writes for a fifth of the typos found (docs/matching-evaluation.md)."""
+        return self.kind is NameKind.TYPO
 
 
 @lru_cache(maxsize=65536)
@@ -112,9 +137,10 @@ def _form(text: str) -> _Form:
 
 class _Fit(enum.IntEnum):
     NONE = 0
-    TYPO = 1
-    PARTIAL = 2
-    EXACT = 3
+    VARIANT = 1  # one letter off, but the typed last name is itself a common surname
+    TYPO = 2
+    PARTIAL = 3
+    EXACT = 4
 
 
 def _fit(typed: _Form, held: _Form, *, first_name: bool, min_typo: int) -> _Fit:
@@ -122,16 +148,28 @@ def _fit(typed: _Form, held: _Form, *, first_name: bool, min_typo: int) -> _Fit:
         return _Fit.NONE
     if typed.compact == held.compact or typed.core == held.core:
         return _Fit.EXACT
+    # One letter off as a whole (« Lee Guen » for LE GUEN) is a typo, not a part of the name.
+    whole = _one_off(typed.compact, held.compact, min_typo)
     shorter, longer = sorted((typed.words, held.words), key=len)
-    if len(shorter) < len(longer) and shorter <= longer:
+    if not whole and len(shorter) < len(longer) and shorter <= longer:
         return _Fit.PARTIAL
-    if (
-        min(len(typed.core), len(held.core)) >= min_typo
-        and OSA.distance(typed.core, held.core) == 1
-        and not (first_name and _two_first_names(typed.compact, held.compact))
-    ):
-        return _Fit.TYPO
-    return _Fit.NONE
+    if not (whole or _one_off(typed.core, held.core, min_typo)):
+        return _Fit.NONE
+    if first_name:
+        return _Fit.NONE if _two_first_names(typed.compact, held.compact) else _Fit.TYPO
+    return _Fit.VARIANT if _known_surname(typed) else _Fit.TYPO
+
+
+def _one_off(typed: str, held: str, min_typo: int) -> bool:
+    """One letter wrong, missing, extra or swapped, in names long enough to tell."""
+    return min(len(typed), len(held)) >= min_typo and OSA.distance(typed, held) == 1
+
+
+def _known_surname(typed: _Form) -> bool:
+    """« Girard » typed for GÉRARD, « Bonnet » for BONNEL: a last name typed as a common
+    surname is most likely the young person's own, not a slip that happens to spell another
+    family's name."""
+    return not KNOWN_SURNAMES.isdisjoint((typed.compact, typed.core))
 
 
 _VOWELS = frozenset("aeiouy")
@@ -169,6 +207,10 @@ def _combine(first: _Fit, last: _Fit) -> NameKind:
         return NameKind.PARTIAL
     if last is _Fit.PARTIAL:
         return NameKind.PARTIAL_SURNAME
+    if last is _Fit.VARIANT:
+        return NameKind.SURNAME_VARIANT
+    if first is _Fit.TYPO:
+        return NameKind.FIRST_NAME_TYPO
     return NameKind.TYPO
 
 
@@ -177,6 +219,8 @@ _SCORES = {
     NameKind.PARTIAL: 0.92,
     NameKind.PARTIAL_SURNAME: 0.91,
     NameKind.TYPO: 0.9,
+    NameKind.FIRST_NAME_TYPO: 0.9,
+    NameKind.SURNAME_VARIANT: 0.9,
 }
 
 
@@ -216,13 +260,26 @@ def compare_names(
         return NameMatch(NameKind.SWAPPED, 0.97)
     if swapped is not NameKind.NONE:
         # Swapped *and* flawed: credible only for the dossier a number designates.
-        return NameMatch(NameKind.TYPO, _SCORES[swapped] - 0.03)
+        return NameMatch(NameKind.FLAWED_SWAP, _SCORES[swapped] - 0.03)
     return NameMatch(NameKind.NONE, _fuzzy(typed_first, typed_last, held_first, surnames))
 
 
 def name_keys(text: str) -> frozenset[str]:
-    """Keys under which a surname is filed for blocking: a names-only match needs the last
-    name (or, swapped, the first name) to be exactly a dossier's surname, compact or without
-    its particles, so only dossiers sharing one of these keys can match."""
+    """A name's exact keys: compact, and without its particles."""
     form = _form(text)
     return frozenset(k for k in (form.compact, form.core) if k)
+
+
+@lru_cache(maxsize=65536)
+def typo_keys(text: str) -> frozenset[str]:
+    """Keys under which a surname is filed for blocking (symmetric deletion): its exact keys
+    and, for those long enough to bear a typo on the names alone, each of them with one letter
+    deleted. Two names one letter wrong, missing, extra or swapped apart (OSA distance 1)
+    share a key: the shorter one, or both with the differing letter deleted. So a names-only
+    match, whose last name (or, swapped, first name) is a dossier's surname or one typo away,
+    is found among the dossiers sharing one of these keys, with a handful of keys per name."""
+    keys = set(name_keys(text))
+    for key in tuple(keys):
+        if len(key) >= MIN_TYPO_LENGTH:
+            keys.update(key[:i] + key[i + 1 :] for i in range(len(key)))
+    return frozenset(keys)

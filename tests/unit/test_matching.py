@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import unicodedata
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import cast
 
 import pytest
 from hypothesis import given
@@ -19,8 +22,18 @@ from connector.domain.matching import (
     match,
     read_external_id,
 )
-from connector.domain.model import Dossier, Participation, ParticipationStatus
+from connector.domain.model import (
+    Candidate,
+    Dossier,
+    ExternalIdKind,
+    Participation,
+    ParticipationStatus,
+    Prescription,
+)
+from connector.domain.name_search import SearchName, findable, search_names
 from connector.domain.names import NameKind, compare_names, normalise_name
+from connector.identify import Identifier
+from connector.imilo.port import IMilo
 
 names = st.text(alphabet=st.characters(categories=["L", "Zs", "Pd", "Po"]), max_size=30)
 
@@ -93,8 +106,15 @@ def person(
         ("Jean", "Le Bihan", person("Jean-Pierre", "LE BIHAN"), NameKind.PARTIAL),
         ("Anne-Sophie", "Roux", person("Anne", "ROUX"), NameKind.PARTIAL),
         ("Lucas", "Martni", person("Lucas", "MARTIN"), NameKind.TYPO),
-        ("Lucsa", "Martin", person("Lucas", "MARTIN"), NameKind.TYPO),
-        ("Mathide", "Martin", person("Mathilde", "MARTIN"), NameKind.TYPO),
+        ("Lucsa", "Martin", person("Lucas", "MARTIN"), NameKind.FIRST_NAME_TYPO),
+        ("Mathide", "Martin", person("Mathilde", "MARTIN"), NameKind.FIRST_NAME_TYPO),
+        ("Dylan", "Le All", person("Dylan", "LE GALL"), NameKind.TYPO),  # « all »: 3 letters
+        ("Julien", "Lee Guen", person("Julien", "LE GUEN"), NameKind.TYPO),  # not a part
+        ("Léa", "Girard", person("Léa", "GÉRARD"), NameKind.SURNAME_VARIANT),
+        ("Léa", "Gautier", person("Léa", "GAUTHIER"), NameKind.SURNAME_VARIANT),
+        ("Léa", "Bonnet", person("Léa", "BONNEL"), NameKind.SURNAME_VARIANT),  # typed: common
+        ("Léa", "Bonnel", person("Léa", "BONNET"), NameKind.TYPO),  # typed: not in the list
+        ("Martni", "Lucas", person("Lucas", "MARTIN"), NameKind.FLAWED_SWAP),
         ("Josette", "Dupont", person("Colette", "DUPONT"), NameKind.NONE),
         ("Louis", "Dupont", person("Louise", "DUPONT"), NameKind.NONE),
         ("Lucas", "Martni", person("Lucsa", "MARTIN"), NameKind.NONE),  # two flaws: no
@@ -117,7 +137,7 @@ def participation(first: str, last: str, external_id: str | None = None) -> Part
         status=ParticipationStatus.SHARED,
         created_at=moment,
         shared_at=moment,
-        participant_id=1,
+        participant_id="10f2c61fb336e65f56f6f3850475977c508e1a08",
         mastery_rate=None,
         first_name=first,
         last_name=last,
@@ -132,7 +152,13 @@ def participation(first: str, last: str, external_id: str | None = None) -> Part
         (" 123 45 67 ", ExternalId(number=1234567)),
         ("0001234567", ExternalId(number=1234567)),
         ("n° 1234567", ExternalId(number=1234567)),
+        ("N°: 1234567", ExternalId(number=1234567)),
+        ("#1234567", ExternalId(number=1234567)),
+        ("123.45.67", ExternalId(number=1234567)),
+        ("123-45-67", ExternalId(number=1234567)),
+        ("123/4567", ExternalId(number=1234567)),
         ("  Lea.Durand@Example.org ", ExternalId(mail="lea.durand@example.org")),
+        ("lea@", ExternalId()),
         ("je sais pas", ExternalId()),
         ("0000", ExternalId()),
         ("", ExternalId()),
@@ -140,8 +166,29 @@ def participation(first: str, last: str, external_id: str | None = None) -> Part
     ],
 )
 def test_external_ids_are_read_as_numbers_or_mails(typed: str | None, expected: ExternalId) -> None:
-    """Spaces, padding and « n° » are tolerated; e-mails are trimmed and case-folded."""
+    """Without a campaign's kind, the value decides: digits with spaces, dots, dashes,
+    slashes, padding, « n° » or « # » are a number; an @ an e-mail, trimmed and case-folded."""
     assert read_external_id(typed) == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "kind", "expected"),
+    [
+        ("123 45 67", ExternalIdKind.DOSSIER, ExternalId(number=1234567)),
+        ("lea@example.org", ExternalIdKind.DOSSIER, ExternalId()),
+        ("Lea@Example.org", ExternalIdKind.EMAIL, ExternalId(mail="lea@example.org")),
+        ("1234567", ExternalIdKind.EMAIL, ExternalId()),
+        ("je sais pas", ExternalIdKind.EMAIL, ExternalId()),
+        ("1234567", None, ExternalId(number=1234567)),
+        ("lea@example.org", None, ExternalId(mail="lea@example.org")),
+    ],
+)
+def test_a_campaigns_kind_reads_only_that_kind(
+    typed: str, kind: ExternalIdKind | None, expected: ExternalId
+) -> None:
+    """An admin's ``external_id: dossier|email`` for a campaign: a number typed in an e-mail
+    campaign, or an e-mail in a dossier-number one, is no evidence."""
+    assert read_external_id(typed, kind) == expected
 
 
 LEA = person("Léa", "DURAND", did=1, mail="lea@example.org")
@@ -271,4 +318,137 @@ def test_a_typo_in_a_short_name_is_believed_only_with_the_dossier_number() -> No
     """« Kym » for Kim: too short to trust alone, credible for the dossier the number names."""
     dossier = person("Kim", "NGUYEN")
     assert compare_names("Kym", "Nguyen", dossier).kind is NameKind.NONE
-    assert compare_names("Kym", "Nguyen", dossier, confirms_id=True).kind is NameKind.TYPO
+    assert compare_names("Kym", "Nguyen", dossier, confirms_id=True).kind is (
+        NameKind.FIRST_NAME_TYPO
+    )
+
+
+MARTIN = person("Lucas", "MARTIN", did=40)
+
+
+def test_a_typo_alone_identifies_when_nobody_in_the_structure_is_confusable() -> None:
+    """« Lucas Martni », no id, one Lucas MARTIN, and nobody alike: a counsellor accepts."""
+    p = participation("Lucas", "Martni", "je sais pas")
+    tentative = match(p, read_external_id(p.external_id), [MARTIN], {}, {})
+    assert isinstance(tentative, Tentative) and tentative.name_match.kind is NameKind.TYPO
+    assert confirm(p, tentative, [MARTIN, person("Hugo", "MARTIN", did=41)]) == Identified(
+        40, "names"
+    )
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        person("Luca", "MARTIN", did=41),  # first name within two letters, same last name
+        person("Lucas", "MARTY", did=41),  # last name within two letters
+        person("Lucas", "MARTINS", did=41),  # fits too: a typo of either
+        person("Martin", "LUCAS", did=41),  # the same names, swapped
+        person("Jean-Lucas", "MARTIN", did=41),  # a whole word in common
+        person("Lucas", "DURAND", "MARTIN", did=41),  # through the usage name
+    ],
+)
+def test_a_typo_alone_gives_way_to_any_confusable_dossier(other: Dossier) -> None:
+    """Anyone in the structure whose names a counsellor could mistake for the typed ones,
+    prescribed or not, sends the typo to review."""
+    p = participation("Lucas", "Martni")
+    tentative = match(p, ExternalId(), [MARTIN], {}, {})
+    assert isinstance(tentative, Tentative)
+    result = confirm(p, tentative, [MARTIN, other])
+    assert isinstance(result, Unidentified) and result.reason is ReviewReason.HOMONYM_IN_STRUCTURE
+    assert {d for d, _ in result.ranked} == {40, 41}
+
+
+def test_a_typo_alone_needs_exactly_one_fitting_candidate() -> None:
+    """Two candidates a typo away: homonyms, for review."""
+    p = participation("Lucas", "Martni")
+    result = match(p, ExternalId(), [MARTIN, person("Lucas", "MARTINI", did=41)], {}, {})
+    assert isinstance(result, Unidentified) and result.reason is ReviewReason.HOMONYMS
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "held"),
+    [
+        ("Louis", "Martin", person("Louise", "MARTIN", did=40)),  # another first name
+        ("Théo", "Martin", person("Théa", "MARTIN", did=40)),  # a final vowel
+        ("Lucas", "Girard", person("Lucas", "GÉRARD", did=40)),  # a common surname typed
+        ("Lucas", "Bonnet", person("Lucas", "BONNEL", did=40)),  # the same
+        ("Lucsa", "Martin", person("Lucas", "MARTIN", did=40)),  # a typo in the first name
+        ("Martni", "Lucas", person("Lucas", "MARTIN", did=40)),  # swapped and flawed
+        ("Lucsa", "Martni", person("Lucas", "MARTIN", did=40)),  # two typos
+        ("Tim", "Martin", person("Tom", "MARTIN", did=40)),  # too short for a typo alone
+    ],
+)
+def test_what_a_typo_alone_never_identifies(first: str, last: str, held: Dossier) -> None:
+    """The guards stay: none of these is written on the names alone, whoever else exists."""
+    result = match(participation(first, last), ExternalId(), [held], {}, {})
+    assert isinstance(result, Unidentified)
+
+
+@pytest.mark.parametrize(("first", "last"), [("Lucas", "Girard"), ("Lucsa", "Gérard")])
+def test_what_needs_a_number_still_confirms_the_dossier_it_designates(
+    first: str, last: str
+) -> None:
+    """« Lucas Girard » or « Lucsa Gérard » with the number of Lucas GÉRARD: the number and
+    the names agree."""
+    gerard = person("Lucas", "GÉRARD", did=40)
+    result = match(participation(first, last), ExternalId(number=40), [], {40: gerard}, {})
+    assert result == Identified(40, "id")
+
+
+class StructureOf:
+    """An I-Milo holding one structure's dossiers: bulk look-ups, and the name search served
+    by the search's own reach rule, as the simulator serves it."""
+
+    def __init__(self, *dossiers: Dossier) -> None:
+        self.dossiers = dossiers
+        self.searched: list[str] = []
+
+    def structure_dossiers(
+        self, structure_code: str, *, numbers: Sequence[int] = (), mails: Sequence[str] = ()
+    ) -> list[Dossier]:
+        return [d for d in self.dossiers if d.id in numbers or (d.mail or "") in mails]
+
+    def search_names(self, structure_code: str, last_names: Sequence[str]) -> list[Dossier]:
+        self.searched += last_names
+        return [
+            d
+            for d in self.dossiers
+            if any(findable(SearchName.of(n), *search_names(d)) for n in last_names)
+        ]
+
+
+def candidate(dossier: Dossier) -> Candidate:
+    return Candidate(Prescription(dossier.id * 10, dossier.id, 1, "ONGOING", None, None), dossier)
+
+
+def in_campaign(p: Participation, campaign_id: int, pid: int = 1) -> Participation:
+    return dataclasses.replace(p, id=pid, campaign_id=campaign_id)
+
+
+def test_the_blocking_finds_a_candidate_one_typo_away_and_the_search_rules_on_it() -> None:
+    """« Lucas Martni » reaches Lucas MARTIN through the typo keys; alone in the structure he
+    is identified, and a Luca MARTIN elsewhere in the structure sends it to review."""
+    typo = in_campaign(participation("Lucas", "Martni", "jsp"), 10)
+    alone = StructureOf(MARTIN, person("Hugo", "BERNARD", did=50))
+    found = Identifier(cast(IMilo, alone)).identify("75010S00", [candidate(MARTIN)], [typo], {})
+    assert found == {1: Identified(40, "names")}
+    assert alone.searched == ["Martni"]
+    crowded = StructureOf(MARTIN, person("Luca", "MARTIN", did=41))
+    found = Identifier(cast(IMilo, crowded)).identify("75010S00", [candidate(MARTIN)], [typo], {})
+    assert isinstance(found[1], Unidentified)
+    assert found[1].reason is ReviewReason.HOMONYM_IN_STRUCTURE
+
+
+def test_each_campaigns_external_id_kind_is_honoured() -> None:
+    """The same typed number designates Lucas MARTIN in a dossier-number campaign, and is no
+    evidence in an e-mail campaign, where only the names are left (and say Hugo, not Lucas)."""
+    hugo = person("Hugo", "MARTIN", did=42)
+    imilo = StructureOf(MARTIN, hugo)
+    typed = [
+        in_campaign(participation("Lucas", "Martin", "40"), 10, pid=1),
+        in_campaign(participation("Lucas", "Martin", "40"), 20, pid=2),
+    ]
+    kinds = {10: ExternalIdKind.DOSSIER, 20: ExternalIdKind.EMAIL}
+    found = Identifier(cast(IMilo, imilo)).identify("75010S00", [candidate(hugo)], typed, {}, kinds)
+    assert found[1] == Identified(40, "id")
+    assert isinstance(found[2], Unidentified)

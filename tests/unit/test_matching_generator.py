@@ -10,13 +10,15 @@ import sys
 import unicodedata
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from rapidfuzz.distance import OSA
 
 from bench.matching import generate
+from connector.domain.name_search import confusable
 from connector.domain.names import normalise_name
 from connector.simulators.fixtures import load_imilo_data, load_pix_data
 
@@ -146,6 +148,8 @@ def test_ids_are_unique(data: Files) -> None:
     assert len(codes) == len(set(codes))
     pseudonyms = [p["participantId"] for p in data["pix/participations.json"]]
     assert len(pseudonyms) == len(set(pseudonyms))
+    learners = [p["organizationLearnerId"] for p in data["pix/participations.json"]]
+    assert len(learners) == len(set(learners))
     participations = [p["id"] for p in data["pix/participations.json"]]
     assert [label["participationId"] for label in data["labels.json"]] == participations
     assert len(participations) == N
@@ -168,15 +172,37 @@ def test_fixture_directory_loads_in_the_simulators(tmp_path: Path) -> None:
     assert all(c.type == "ASSESSMENT" for c in pix.campaigns)
 
 
-def test_participations_are_shared_in_2026(data: Files) -> None:
-    """All participations are SHARED in 2026 (UTC, with Z), created a bit before."""
+def test_participations_take_the_partner_apis_shape(data: Files) -> None:
+    """SHARED in 2026 (UTC, with Z), created a bit before, or STARTED / TO_SHARE and not
+    shared; participantId a SHA-1 hex digest; the fields Pix serves, and one it may add."""
     moment = re.compile(r"^2026-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+    statuses = Counter(p["status"] for p in data["pix/participations.json"])
+    assert set(statuses) == {"SHARED", "STARTED", "TO_SHARE"}
+    assert statuses["SHARED"] > 0.9 * N
     for p in data["pix/participations.json"]:
-        assert p["status"] == "SHARED"
-        assert moment.match(p["sharedAt"])
         assert moment.match(p["createdAt"])
-        assert p["createdAt"] < p["sharedAt"]
-        assert 0 <= p["masteryRate"] <= 1
+        if p["status"] == "SHARED":
+            assert moment.match(p["sharedAt"])
+            assert p["createdAt"] < p["sharedAt"]
+            assert 0 <= p["masteryRate"] <= 1
+            assert isinstance(p["pixScore"], int)
+        else:
+            assert p["sharedAt"] is None and p["masteryRate"] is None
+        assert re.fullmatch(r"[0-9a-f]{40}", p["participantId"])
+        assert p["authenticationId"] is None or isinstance(p["authenticationId"], int)
+        assert isinstance(p["organizationLearnerId"], int)
+        assert p["stages"] is None or set(p["stages"]) == {"reachedStage", "numberOfStages"}
+        assert isinstance(p["badges"], list) and isinstance(p["tubes"], list)
+        assert "isImproved" in p  # a field the connector does not know
+    assert any(p["authenticationId"] is not None for p in data["pix/participations.json"])
+
+
+def test_campaigns_and_structures_serve_what_the_real_apis_serve(data: Files) -> None:
+    """No externalIdLabel on the partner API's campaigns; some structures without timezone."""
+    assert all("externalIdLabel" not in c for c in data["pix/campaigns.json"])
+    structures = data["imilo/structures.json"]
+    assert any("timezone" not in s for s in structures)
+    assert any("timezone" in s for s in structures)
 
 
 def test_every_label_dossier_exists_in_the_participations_structure(world: World) -> None:
@@ -195,7 +221,8 @@ def test_expected_prescription_is_the_oldest_ongoing_evaluation_pix(world: World
         ongoing = world.ongoing_pix.get(label["expectedDossierId"], [])
         if not label["expectedWrite"]:
             assert label["expectedPrescriptionId"] is None
-            assert label["expectedDossierId"] is None or not ongoing
+            shared = world.participations[label["participationId"]]["status"] == "SHARED"
+            assert label["expectedDossierId"] is None or not ongoing or not shared
             continue
         oldest = min(ongoing, key=lambda p: (p["datePrescription"], p["id"]))
         assert label["expectedPrescriptionId"] == oldest["id"]
@@ -352,9 +379,78 @@ def test_name_noise_cases_differ_from_i_milo_as_described(world: World) -> None:
                 (fold(true["prenom"]), fold(true["nomNaissance"])),
             )
             assert typed != held
-        elif case == "typo_one_letter":
+        elif case in ("typo_one_letter", "typo_no_id", "typo_confusable"):
             assert (squeeze(first), squeeze(last)) != (prenom, nom)
             assert squeeze(first) == prenom or squeeze(last) == nom
+            typed, held = (first, true["prenom"]) if squeeze(last) == nom else (last, nom)
+            assert OSA.distance(squeeze(typed), squeeze(held)) == 1
+        elif case in ("near_miss_no_prescription", "not_shared"):
+            assert (squeeze(first), squeeze(last)) == (prenom, nom)
+
+
+def alike(label: dict[str, Any], world: World) -> list[dict[str, Any]]:
+    """The other dossiers of the structure the connector's rule finds confusable."""
+    first, last, _ = world.typed(label)
+    return [
+        d
+        for d in world.by_structure[world.structure_of[label["participationId"]]]
+        if d["idDossier"] != label["trueDossierId"]
+        and confusable(first, last, Row(d["prenom"], d["nomNaissance"], d["nomUsage"]))
+    ]
+
+
+class Row(NamedTuple):
+    prenom: str
+    nom_naissance: str
+    nom_usage: str | None
+
+
+def test_a_typo_alone_is_certain_exactly_when_nobody_else_is_alike(world: World) -> None:
+    """The generator's counsellor, written apart, agrees with the connector's reach rule: a
+    names-alone slip is labelled certain when no other dossier is confusable, and for review
+    (null) when one is (or when the slip makes another first name)."""
+    cases = [label for case in ("typo_no_id", "typo_confusable") for label in world.of_case(case)]
+    assert any(label["expectedDossierId"] for label in cases)
+    assert any(label["expectedDossierId"] is None for label in cases)
+    for label in cases:
+        others = alike(label, world)
+        if label["expectedDossierId"] is not None:
+            assert not others, label
+        elif not others:
+            _, last, _ = world.typed(label)
+            true = world.dossiers[label["trueDossierId"]]
+            assert squeeze(last) == squeeze(true["nomNaissance"])  # another first name
+    confusables = world.of_case("typo_confusable")
+    assert confusables
+    assert sum(label["expectedDossierId"] is None for label in confusables) >= 0.8 * len(
+        confusables
+    )
+
+
+def test_near_misses_have_a_one_letter_neighbour(world: World) -> None:
+    """A near miss's typed names are a real variant of another dossier's names (one letter),
+    and the participant has no dossier (or theirs has no prescription)."""
+    for case in ("near_miss_no_dossier", "near_miss_no_prescription"):
+        cases = world.of_case(case)
+        assert cases, case
+        for label in cases:
+            first, last, _ = world.typed(label)
+            dossiers = world.by_structure[world.structure_of[label["participationId"]]]
+            neighbours = [
+                d
+                for d in dossiers
+                if d["idDossier"] != label["trueDossierId"]
+                and OSA.distance(squeeze(first), squeeze(d["prenom"]))
+                + OSA.distance(squeeze(last), squeeze(d["nomNaissance"]))
+                == 1
+            ]
+            assert neighbours, label
+            assert not label["expectedWrite"]
+            if case == "near_miss_no_dossier":
+                assert label["trueDossierId"] is None and label["expectedDossierId"] is None
+            else:
+                assert label["expectedDossierId"] == label["trueDossierId"]
+                assert not world.ongoing_pix.get(label["trueDossierId"])
 
 
 def test_i_milo_holds_realistic_people(data: Files) -> None:

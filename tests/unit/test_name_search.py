@@ -7,7 +7,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from connector.domain.model import Dossier
-from connector.domain.name_search import SearchIndex, SearchName, findable, search_names
+from connector.domain.name_search import (
+    SearchIndex,
+    SearchName,
+    confusable,
+    findable,
+    search_names,
+)
 from connector.domain.names import compare_names
 
 SURNAMES = ["Martin", "De La Fontaine", "N'Diaye", "Boyer-Durand", "Lefèvre", "Sow", "Le Gall"]
@@ -66,8 +72,40 @@ def test_every_accepted_fit_is_findable(
     if swapped:
         typed_first, typed_last = typed_last, typed_first
     for confirms_id in (False, True):
-        if compare_names(typed_first, typed_last, d, confirms_id=confirms_id).accepted:
+        fit = compare_names(typed_first, typed_last, d, confirms_id=confirms_id)
+        if fit.accepted:
             assert reach(typed_last, d)
+        if fit.enough_alone or fit.enough_if_unconfusable:
+            # What may identify alone is confusable with its own dossier, as the check expects.
+            assert confusable(typed_first, typed_last, d)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    first=st.sampled_from(FIRST_NAMES),
+    last=st.sampled_from(SURNAMES),
+    usage=st.none() | st.sampled_from(SURNAMES),
+    typed_first=st.sampled_from(FIRST_NAMES + SURNAMES + ["Lae", "Jena", "Zzz"]),
+    typed_last=st.sampled_from(SURNAMES + FIRST_NAMES + ["Fontiane", "Martni", "Diaye", "Zzz"]),
+)
+def test_every_confusable_dossier_is_findable(
+    first: str, last: str, usage: str | None, typed_first: str, typed_last: str
+) -> None:
+    """The search for the typed last name returns every dossier the typo check must see."""
+    d = dossier(first, last, usage)
+    if confusable(typed_first, typed_last, d):
+        assert reach(typed_last, d)
+
+
+def test_confusable_names_straight_or_swapped() -> None:
+    """Both names within the search's reach of the typed ones, straight or swapped."""
+    d = dossier("Léa", "Martin", "Boyer-Durand")
+    assert confusable("Léa", "Martni", d)
+    assert confusable("Léo", "Marty", d)  # two letters off in each name
+    assert confusable("Lea", "Durand", d)  # a word of the usage name
+    assert confusable("Martin", "Léa", d)  # swapped
+    assert not confusable("Hugo", "Martin", d)  # another first name
+    assert not confusable("Léa", "Bernard", d)  # another family
 
 
 @settings(max_examples=200, deadline=None)
