@@ -270,14 +270,16 @@ def name_keys(text: str) -> frozenset[str]:
     return frozenset(k for k in (form.compact, form.core) if k)
 
 
-@lru_cache(maxsize=65536)
 def typo_keys(text: str) -> frozenset[str]:
     """Keys under which a surname is filed for blocking (symmetric deletion): its exact keys
     and, for those long enough to bear a typo on the names alone, each of them with one letter
     deleted. Two names one letter wrong, missing, extra or swapped apart (OSA distance 1)
     share a key: the shorter one, or both with the differing letter deleted. So a names-only
     match, whose last name (or, swapped, first name) is a dossier's surname or one typo away,
-    is found among the dossiers sharing one of these keys, with a handful of keys per name."""
+    is found among the dossiers sharing one of these keys, with a handful of keys per name.
+
+    Not cached: a name's keys are a dozen strings, cheap to make and costly to keep (a full
+    cache of them held about 120 MB at national scale, bench/RESULTS.md)."""
     keys = set(name_keys(text))
     for key in tuple(keys):
         if len(key) >= MIN_TYPO_LENGTH:
