@@ -50,5 +50,7 @@ def json_body(api: str, what: str, response: httpx.Response) -> Any:
         raise MalformedResponse(api, f"{what}: expected JSON, got {content_type[:40]!r}", status)
     try:
         return response.json()
-    except ValueError:
+    except RecursionError:
+        raise MalformedResponse(api, f"{what}: the answer is nested too deep", status) from None
+    except (ValueError, LookupError):  # bad JSON or bytes (ValueError), unknown charset
         raise MalformedResponse(api, f"{what}: the answer is not valid JSON", status) from None

@@ -299,13 +299,13 @@ def stable_participation_id(
 def _redacted(cells: list[str], line: int, layout: _Layout) -> dict[str, Any]:
     # Only the recognised columns: the rest (skills, badges, school columns) is not needed
     # to understand why a row was refused.
+    # Of those, only the non-personal ones are kept in clear: redact_record masks the others.
     copy: dict[str, str | int | None] = {"_line": line}
     for name in layout.index:
-        value = layout.cell(cells, name)
-        copy[layout.header(name)] = value
-        if name in _PERSONAL:
-            copy[layout.header(name)] = "<redacted>" if value else None
-    return redact_record(copy)
+        copy[layout.header(name)] = layout.cell(cells, name) or None
+    clear_columns = ("campaign_id", "started_at", "shared", "shared_at", "mastery")
+    clear = {"_line"} | {layout.header(n) for n in clear_columns if n in layout.index}
+    return redact_record(copy, frozenset(clear))
 
 
 def _row(cells: list[str], layout: _Layout, campaign_id: int, zone: ZoneInfo) -> Participation:

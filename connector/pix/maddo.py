@@ -16,13 +16,19 @@ from datetime import datetime
 from typing import Any
 
 import httpx
+import structlog
 
 from connector.answers import json_body, raise_if_transient, send
 from connector.domain.model import Campaign, Organisation
 from connector.errors import FatalApiError, MalformedResponse, UnsettledRead
 from connector.instrumented import ApiObserver
 from connector.pix.auth import PixTokenAuth
-from connector.pix.records import InvalidParticipation, ParticipationRecord, parse_participation
+from connector.pix.records import (
+    MAX_ID,
+    InvalidParticipation,
+    ParticipationRecord,
+    parse_participation,
+)
 from connector.retry import DEFAULT_RETRY, Retrier, RetryPolicy
 
 __all__ = ["CAMPAIGNS_PAGE_SIZE", "MAX_READ_PASSES", "PARTICIPATIONS_PAGE_SIZE", "MaddoPix"]
@@ -33,6 +39,21 @@ DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 MAX_PAGES = 100_000  # a guard against a server that never stops paging
 # A read of several pages is read again until a pass brings no row the earlier ones did not.
 MAX_READ_PASSES = 3
+
+log = structlog.get_logger("connector.pix")
+
+
+class _OutOfRange(ValueError):
+    pass
+
+
+def _id(value: Any) -> int:
+    """An id as Pix serves it (a number, or its digits), within 1..2^63-1 as the store keeps
+    ids; ``_OutOfRange`` (a ``ValueError``) outside."""
+    number = int(value)  # a float is cut, as before; str beyond 4300 digits is a ValueError
+    if not 1 <= number <= MAX_ID:
+        raise _OutOfRange("outside 1..2^63-1")
+    return number
 
 
 def _check(response: httpx.Response, what: str) -> Any:
@@ -93,31 +114,46 @@ class MaddoPix:
                 external = item.get("externalId")
                 organisations.append(
                     Organisation(
-                        id=int(item["id"]),
+                        id=_id(item["id"]),
                         name=str(item.get("name") or ""),
                         external_id=str(external).strip() or None if external else None,
                     )
                 )
-            except (KeyError, TypeError, ValueError, AttributeError):
+            except _OutOfRange:
+                # Only this organisation is left out: the others are synced.
+                log.error("organisation_skipped", reason="its id is outside 1..2^63-1")
+            except (KeyError, TypeError, ValueError, AttributeError, OverflowError):
                 raise MalformedResponse("pix", "organisations: an item has no valid id") from None
         return organisations
 
     def _pages(
         self, path: str, what: str, key: str, size: int, params: dict[str, str]
     ) -> Iterator[list[Any]]:
-        """The rows of each page in turn, until ``page.count`` (or an empty page)."""
+        """The rows of each page in turn, until ``page.count`` (or an empty page).
+
+        A page whose rows all have ids already read in this pass is an error: a row inserted
+        between two reads shifts one row onto the next page, never a whole page of them. Only
+        a last page of one row, shifted there, is let through."""
         number = 1
+        seen: set[int | str] = set()
         while number <= MAX_PAGES:
             query = {**params, "page[number]": str(number), "page[size]": str(size)}
             body = self._get(path, f"{what} page {number}", query)
             rows = body.get(key) if isinstance(body, dict) else None
             if not isinstance(rows, list):
                 raise MalformedResponse("pix", f"{what} page {number}: no {key} list")
-            yield rows
             page = body.get("page")
             count = page.get("count") if isinstance(page, dict) else None
             if not isinstance(count, int):
                 raise MalformedResponse("pix", f"{what} page {number}: no page count")
+            ids = [_row_id(row) for row in rows]
+            repeated = bool(rows) and all(i is not None and i in seen for i in ids)
+            if repeated and (len(rows) > 1 or number < count):
+                raise MalformedResponse(
+                    "pix", f"{what} page {number}: repeats the ids of earlier pages"
+                )
+            seen.update(i for i in ids if i is not None)
+            yield rows
             if number >= count or not rows:
                 return
             number += 1
@@ -160,6 +196,16 @@ class MaddoPix:
         )
 
 
+def _row_id(row: Any) -> int | str | None:
+    """A raw row's id, to tell a page that repeats earlier ones (None: no usable id)."""
+    value = row.get("id") if isinstance(row, dict) else None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and len(value) <= 64:
+        return value
+    return None
+
+
 def _key(record: ParticipationRecord) -> str:
     """What tells two rows apart across passes (the quarantine key's form)."""
     if isinstance(record, InvalidParticipation):
@@ -173,7 +219,7 @@ def _campaign(item: Any, organisation_id: int) -> Campaign:
     try:
         label = item.get("externalIdLabel")
         return Campaign(
-            id=int(item["id"]),
+            id=_id(item["id"]),
             organization_id=organisation_id,
             code=str(item.get("code") or ""),
             type=str(item.get("type") or ""),
@@ -181,5 +227,7 @@ def _campaign(item: Any, organisation_id: int) -> Campaign:
             external_id_label=label if isinstance(label, str) else None,
             name=str(item.get("name") or ""),
         )
-    except (KeyError, TypeError, ValueError, AttributeError):
+    except _OutOfRange:
+        raise MalformedResponse("pix", "campaigns: an item's id is outside 1..2^63-1") from None
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError):
         raise MalformedResponse("pix", "campaigns: an item has no valid id") from None

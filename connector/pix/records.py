@@ -23,6 +23,9 @@ from typing import Any
 from connector.domain.model import Participation, ParticipationStatus
 
 __all__ = [
+    "CLEAR_KEYS",
+    "MAX_ID",
+    "REDACTED",
     "InvalidParticipation",
     "ParticipationRecord",
     "parse_participation",
@@ -30,9 +33,28 @@ __all__ = [
 ]
 
 MAX_TEXT_LENGTH = 200
-_PERSONAL_FIELDS = frozenset(
-    {"participantFirstName", "participantLastName", "participantExternalId", "email"}
+MAX_ID = 2**63 - 1  # a signed 64-bit integer, as the store keeps ids
+# The only keys whose values the quarantine keeps in clear: none of them says who took the
+# test. Every other value (names, e-mails, external ids, birth dates, participantId,
+# authenticationId, organizationLearnerId, and any key Pix adds or a broken record holds) is
+# masked, whatever its key.
+CLEAR_KEYS = frozenset(
+    {
+        "_line",
+        "_type",
+        "id",
+        "campaignId",
+        "status",
+        "createdAt",
+        "sharedAt",
+        "masteryRate",
+        "pixScore",
+        "stages",
+        "badges",
+        "tubes",
+    }
 )
+REDACTED = "<redacted>"
 # C0/C1 controls (tab excepted) and lone surrogates have no place in a name.
 _FORBIDDEN = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff]")
 
@@ -62,11 +84,13 @@ def _integer(raw: dict[str, Any], name: str, *, required: bool) -> int | None:
         return None
     if isinstance(value, bool):
         raise _Invalid(f"{name} is not a number")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 19:
-        return int(value)
-    raise _Invalid(f"{name} is not a number")
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 20:
+        value = int(value)
+    if not isinstance(value, int):
+        raise _Invalid(f"{name} is not a number")
+    if not 1 <= value <= MAX_ID:
+        raise _Invalid(f"{name} is outside 1..2^63-1")
+    return value
 
 
 def _timestamp(raw: dict[str, Any], name: str, *, required: bool) -> datetime | None:
@@ -147,15 +171,16 @@ def _status(raw: dict[str, Any]) -> ParticipationStatus:
         raise _Invalid("status is unknown") from None
 
 
-def redact_record(raw: object) -> dict[str, Any]:
-    """A copy fit for the quarantine table: personal fields masked, long text cut."""
+def redact_record(raw: object, clear: frozenset[str] = CLEAR_KEYS) -> dict[str, Any]:
+    """A copy fit for the quarantine table: the values of the ``clear`` keys (text cut), every
+    other value masked (``None`` stays ``None``), keys cut to 60 characters."""
     if not isinstance(raw, dict):
         return {"_type": type(raw).__name__}
     copy: dict[str, Any] = {}
     for key, value in list(raw.items())[:50]:
-        name = str(key)[:60]
-        if name in _PERSONAL_FIELDS:
-            copy[name] = None if value is None else "<redacted>"
+        name = _FORBIDDEN.sub("\N{REPLACEMENT CHARACTER}", str(key)[:60])
+        if not isinstance(key, str) or key not in clear:
+            copy[name] = None if value is None else REDACTED
         elif isinstance(value, str):
             copy[name] = _FORBIDDEN.sub("\N{REPLACEMENT CHARACTER}", value[:60])
         elif value is None or isinstance(value, bool | int | float):
@@ -168,7 +193,7 @@ def redact_record(raw: object) -> dict[str, Any]:
 def _record_key(raw: object, campaign_id: int) -> str:
     if isinstance(raw, dict):
         value = raw.get("id")
-        if isinstance(value, int) and not isinstance(value, bool):
+        if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ID:
             return f"{campaign_id}:{value}"
     try:
         canonical = json.dumps(raw, sort_keys=True, ensure_ascii=True, default=str)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -349,3 +350,79 @@ def test_a_page_that_is_not_json_is_malformed(pix: MaddoPix) -> None:
     )
     with pytest.raises(MalformedResponse):
         pix.organisations()
+
+
+@respx.mock
+def test_a_page_repeating_the_ids_already_read_fails_the_campaign(pix: MaddoPix) -> None:
+    """A page count of 10^12 over the same rows stops at page 2, not at MAX_PAGES."""
+    respx.post(f"{BASE}/api/application/token").mock(return_value=token_answer("t1"))
+    route = respx.get(f"{BASE}/api/campaigns/7/participations").mock(
+        return_value=page([participation(1), participation(2)], 1, 10**12)
+    )
+    records = []
+    with pytest.raises(MalformedResponse, match="page 2: repeats the ids of earlier pages"):
+        records.extend(pix.participations(CAMPAIGN, None))
+    assert len(records) == 2
+    assert route.call_count == 2
+
+
+@respx.mock
+def test_a_page_repeating_campaign_ids_fails_the_organisation(pix: MaddoPix) -> None:
+    respx.post(f"{BASE}/api/application/token").mock(return_value=token_answer("t1"))
+    item = {"id": 7, "code": "DIAG", "type": "ASSESSMENT", "name": "n"}
+    respx.get(f"{BASE}/api/organizations/1/campaigns").mock(
+        return_value=httpx.Response(
+            200, json={"campaigns": [item], "page": {"number": 1, "size": 1000, "count": 99}}
+        )
+    )
+    with pytest.raises(MalformedResponse, match="repeats the ids"):
+        list(pix.campaigns(1))
+
+
+@respx.mock
+@pytest.mark.usefixtures("small_pages")
+def test_one_row_shifted_onto_the_next_page_is_no_repeat(pix: MaddoPix) -> None:
+    """A row inserted ahead brings one row already read onto the next page: normal."""
+    server = OffsetPaging([1, 2, 3, 4, 5], {1: lambda ids: ids.insert(0, 9)})
+    assert sorted(set(read_ids(pix, server))) == [1, 2, 3, 4, 5, 9]
+
+
+@respx.mock
+def test_an_id_out_of_range_is_quarantined_not_raised(pix: MaddoPix) -> None:
+    respx.post(f"{BASE}/api/application/token").mock(return_value=token_answer("t1"))
+    rows = [{**participation(1), "id": 10**30}, {**participation(2), "campaignId": 10**30}, 5]
+    respx.get(f"{BASE}/api/campaigns/7/participations").mock(return_value=page(rows, 1, 1))
+    records = list(pix.participations(CAMPAIGN, None))
+    assert [r.reason for r in records if isinstance(r, InvalidParticipation)] == [
+        "id is outside 1..2^63-1",
+        "campaignId is outside 1..2^63-1",
+        "record is not an object",
+    ]
+
+
+@pytest.mark.parametrize("bad", [10**30, 0, -1, "1" * 30, 2**63])
+@respx.mock
+def test_a_campaign_id_out_of_range_fails_its_organisation(pix: MaddoPix, bad: object) -> None:
+    respx.post(f"{BASE}/api/application/token").mock(return_value=token_answer("t1"))
+    item = {"id": bad, "code": "DIAG", "type": "ASSESSMENT", "name": "n"}
+    respx.get(f"{BASE}/api/organizations/1/campaigns").mock(
+        return_value=httpx.Response(
+            200, json={"campaigns": [item], "page": {"number": 1, "size": 1000, "count": 1}}
+        )
+    )
+    with pytest.raises(MalformedResponse, match=re.escape("outside 1..2^63-1")):
+        list(pix.campaigns(1))
+
+
+@respx.mock
+def test_an_organisation_id_out_of_range_leaves_out_only_that_organisation(
+    pix: MaddoPix,
+) -> None:
+    respx.post(f"{BASE}/api/application/token").mock(return_value=token_answer("t1"))
+    respx.get(f"{BASE}/api/organizations").mock(
+        return_value=httpx.Response(
+            200, json=[{"id": 10**30, "name": "x"}, {"id": 2**63 - 1, "name": "big"}]
+        )
+    )
+    [organisation] = pix.organisations()
+    assert organisation.id == 2**63 - 1

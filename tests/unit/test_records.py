@@ -11,7 +11,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from connector.domain.model import Participation, ParticipationStatus
-from connector.pix.records import InvalidParticipation, parse_participation
+from connector.pix.records import (
+    CLEAR_KEYS,
+    MAX_ID,
+    REDACTED,
+    InvalidParticipation,
+    parse_participation,
+    redact_record,
+)
+from connector.store.sql import SqlStateStore
 
 # Pix's participantId: the SHA-1 of the user id and the client id, in hex.
 PARTICIPANT = hashlib.sha1(b"4242_ml-paris").hexdigest()  # noqa: S324 - Pix's own pseudonym
@@ -158,6 +166,12 @@ def test_a_numeric_external_id_sent_as_a_number_is_read_as_text() -> None:
         ({"id": None}, "id is missing"),
         ({"id": "abc"}, "id is not a number"),
         ({"id": True}, "id is not a number"),
+        ({"id": 10**30}, "id is outside 1..2^63-1"),
+        ({"id": MAX_ID + 1}, "id is outside 1..2^63-1"),
+        ({"id": 0}, "id is outside 1..2^63-1"),
+        ({"id": -3}, "id is outside 1..2^63-1"),
+        ({"id": "9999999999999999999"}, "id is outside 1..2^63-1"),
+        ({"campaignId": 10**30}, "campaignId is outside 1..2^63-1"),
         ({"createdAt": "2026-02-30T10:00:00Z"}, "createdAt is not a valid ISO 8601 timestamp"),
         ({"createdAt": "2026-03-12T10:00:00"}, "createdAt has no time zone"),
         ({"sharedAt": None}, "sharedAt is missing"),
@@ -206,3 +220,98 @@ def test_the_repr_of_a_participation_holds_no_personal_data() -> None:
     record = parse_participation(GOOD, 7)
     for secret in ("Léa", "Durand", "1234567"):
         assert secret not in repr(record)
+
+
+def test_the_largest_id_is_read() -> None:
+    record = parse_participation({**GOOD, "id": MAX_ID}, 7)
+    assert not isinstance(record, InvalidParticipation)
+    assert record.id == MAX_ID
+
+
+def test_an_id_out_of_range_is_not_the_quarantine_key() -> None:
+    record = parse_participation({**GOOD, "id": 10**30}, 7)
+    assert isinstance(record, InvalidParticipation)
+    assert record.key.startswith("7:sha256:")
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "participantEmail",
+        "participantBirthdate",
+        "ParticipantLastName",
+        "participantId",
+        "authenticationId",
+        "organizationLearnerId",
+        "email",
+        "Id",
+        "id ",
+    ],
+)
+def test_a_personal_or_unknown_key_is_masked(key: str) -> None:
+    record = parse_participation({**GOOD, "status": "DONE", key: "lea@example.org"}, 7)
+    assert isinstance(record, InvalidParticipation)
+    assert record.redacted[key] == REDACTED
+    assert "lea@example.org" not in repr(record)
+
+
+def test_known_non_personal_keys_stay_readable() -> None:
+    record = parse_participation({**GOOD, "status": "DONE"}, 7)
+    assert isinstance(record, InvalidParticipation)
+    assert {k: record.redacted[k] for k in ("id", "campaignId", "status", "createdAt")} == {
+        "id": 42,
+        "campaignId": 7,
+        "status": "DONE",
+        "createdAt": "2026-03-12T09:00:00.000Z",
+    }
+    assert record.redacted["masteryRate"] == 0.62
+    assert record.redacted["participantId"] == REDACTED
+    assert record.redacted["organizationLearnerId"] == REDACTED
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=80),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner),
+    max_leaves=5,
+)
+_UNKNOWN_KEYS = st.text(max_size=80).filter(lambda key: key not in CLEAR_KEYS)
+
+
+@given(st.dictionaries(_UNKNOWN_KEYS, _JSON, max_size=8), st.sampled_from([None, 7, "x"]))
+def test_no_value_of_an_unknown_key_is_kept(extra: dict[str, Any], status: object) -> None:
+    """Whatever its name, a key the allow-list does not know has its value masked."""
+    raw = {**extra, "id": 42, "status": status}
+    copy = redact_record(raw)
+    assert len(copy) <= 50
+    names = {key: next(iter(redact_record({key: None}))) for key in extra}  # cut, cleaned
+    for key, value in extra.items():
+        if list(names.values()).count(names[key]) == 1:
+            assert copy[names[key]] == (None if value is None else REDACTED)
+    for name, value in copy.items():
+        assert len(name) <= 60
+        if name not in CLEAR_KEYS:
+            assert value in (None, REDACTED)
+
+
+def test_the_quarantine_table_keeps_only_the_redacted_copy(tmp_path: Any) -> None:
+    """What the store keeps (what ``quarantine list --json`` prints) is the masked copy."""
+    raw = {
+        **GOOD,
+        "status": "DONE",
+        "participantEmail": "lea@example.org",
+        "participantBirthdate": "2008-05-04",
+        "ParticipantLastName": "Durand",
+    }
+    record = parse_participation(raw, 7)
+    assert isinstance(record, InvalidParticipation)
+    store = SqlStateStore.open(f"sqlite:///{tmp_path / 'state.db'}")
+    try:
+        store.put_quarantine(record, datetime(2026, 3, 12, tzinfo=UTC))
+        (entry,) = store.quarantine_entries()
+    finally:
+        store.close()
+    text = repr(entry)
+    for secret in ("lea@example.org", "2008-05-04", "Durand", "Léa", "1234567", PARTICIPANT):
+        assert secret not in text
+    assert entry["record"]["status"] == "DONE"
+    assert entry["record"]["participantBirthdate"] == REDACTED
