@@ -38,12 +38,14 @@ class Readiness:
         self._lock = threading.Lock()
         self._running_since: float | None = None
         self._last: _Run | None = None
-        self._mappings_problem: str | None = None
+        self._mappings_problems = 0
 
-    def mappings_problem(self, problem: str | None) -> None:
-        """A broken mappings edit (None once fixed): shown in the detail, the worker runs on."""
+    def mappings_problems(self, count: int) -> None:
+        """How many problems a broken mappings edit has (0 once fixed): shown in the detail
+        as a count, never as text (a message may come from a file's content); the worker
+        runs on with the last valid mappings."""
         with self._lock:
-            self._mappings_problem = problem
+            self._mappings_problems = max(count, 0)
 
     def run_started(self) -> float:
         with self._lock:
@@ -58,9 +60,10 @@ class Readiness:
     def check(self) -> tuple[bool, dict[str, Any]]:
         ready, body = self._check()
         with self._lock:
-            if self._mappings_problem is not None:
+            if self._mappings_problems:
                 body["mappings"] = (
-                    f"invalid, the last valid mappings are in use: {self._mappings_problem}"
+                    "invalid, the last valid mappings are in use: "
+                    f"{self._mappings_problems} problem(s), see `pix-imilo mappings check`"
                 )
         return ready, body
 

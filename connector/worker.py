@@ -20,9 +20,8 @@ import structlog
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from connector.bootstrap import Connector, build
-from connector.errors import ConfigurationError
 from connector.http import Readiness, create_ops_app
-from connector.mappings import load_mappings
+from connector.mappings import MappingsError, load_mappings
 from connector.metrics import Metrics
 from connector.schedule import cron_trigger
 from connector.serving import running
@@ -42,20 +41,34 @@ class Worker:
         self.readiness = Readiness(self.metrics)
 
     def _reload_mappings(self, connector: Connector) -> None:
-        """Hot reload: a broken edit keeps the last good mappings running, and says so."""
+        """Hot reload: a broken edit keeps the last good mappings running, and says so.
+
+        Any failure counts (not only a mapping error): the run goes on with the last valid
+        mappings. The log and ``/readyz`` name positions and counts, never the files' text.
+        """
         try:
             mappings = load_mappings(self._settings.mappings_dir)
-        except ConfigurationError as error:
-            problems = getattr(error, "problems", [str(error)])
-            log.error("mappings_invalid", problems=problems, kept="the last valid mappings")
+        except Exception as error:  # a reload must never stop the runs
+            problems = getattr(error, "problems", None)
+            if isinstance(error, MappingsError) and problems:
+                where = [":".join(str(p).split(":", 2)[:2]) for p in problems]
+            else:
+                problems, where = [error], [type(error).__name__]
+            log.error(
+                "mappings_invalid",
+                problems=len(problems),
+                where=where,
+                kept="the last valid mappings",
+                check="pix-imilo mappings check",
+            )
             self.metrics.mappings_valid.set(0)
-            self.readiness.mappings_problem("; ".join(problems))
+            self.readiness.mappings_problems(len(problems))
             return
         if mappings != connector.mappings:
             log.info("mappings_reloaded")
         connector.use_mappings(mappings)
         self.metrics.mappings_valid.set(1)
-        self.readiness.mappings_problem(None)
+        self.readiness.mappings_problems(0)
 
     def _run(self, connector: Connector) -> None:
         """One scheduled run, plus one more if runs fell due while it was going on.

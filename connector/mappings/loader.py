@@ -7,14 +7,17 @@ Every problem is reported as ``FILE:LINE: message``; an unknown key is an error 
 from __future__ import annotations
 
 import difflib
+import os
 import re
+import stat
 import string
 import zoneinfo
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ruamel.yaml import YAML
+from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import YAMLError
 
 from connector.domain.model import DiagnosticType, ExternalIdKind, Modality
@@ -43,6 +46,13 @@ _DEFAULTS_KEYS = ("realisation_date", "closed_prescription", "comment")
 _IMILO_KEYS = ("statuts", "natures", "offre", "timezones")
 # An I-Milo structure code: capitals and digits, e.g. 65440S00, 2A004S00.
 _STRUCTURE_CODE = re.compile(r"[0-9A-Z]{2,16}")
+_T = TypeVar("_T")
+# A mapping file is a regular file under 1 MB, and its aliases stay few and small.
+MAX_FILE_BYTES = 1_000_000
+MAX_LINE_CHARS = 10_000
+MAX_ALIASES = 100
+MAX_EXPANDED_VALUES = 100_000
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
 
 
 class MappingsError(ConfigurationError):
@@ -60,22 +70,90 @@ class _File:
         self.name = name
         self.path = directory / name
         self.problems: list[str] = []
+        # A link to a file outside the folder: its text is never quoted in a message.
+        self.foreign = False
 
     def add(self, line: int, message: str) -> None:
+        if self.foreign:
+            message = _QUOTED.sub("…", message)
         self.problems.append(f"{self.name}:{line}: {message}")
 
     def load(self) -> Any:
-        if not self.path.exists():
+        """The file's YAML document, or None (a problem is added if it cannot be used).
+
+        Only a regular file under ``MAX_FILE_BYTES`` is opened (a FIFO would block); YAML
+        errors are reported by position and kind, never with the file's text.
+        """
+        text = self._read()
+        if text is None:
             return None
         try:
-            return YAML(typ="rt").load(self.path.read_text(encoding="utf-8"))
+            document = YAML(typ="rt").load(text)
         except YAMLError as error:
-            mark = getattr(error, "problem_mark", None)
-            line = mark.line + 1 if mark is not None else 1
-            self.add(line, f"not valid YAML: {getattr(error, 'problem', None) or 'syntax error'}")
-        except UnicodeDecodeError:
-            self.add(1, "not UTF-8 text")
-        return None
+            self.add(*_yaml_problem(error))
+            return None
+        except RecursionError:
+            self.add(1, "not usable: nested too deeply")
+            return None
+        except Exception as error:  # any parser failure is one problem, no traceback
+            self.add(1, f"not valid YAML ({type(error).__name__})")
+            return None
+        try:
+            _check_expansion(document)
+        except _TooLarge as error:
+            self.add(error.line, error.message)
+            return None
+        except RecursionError:
+            self.add(1, "not usable: nested too deeply")
+            return None
+        return document
+
+    def _read(self) -> str | None:
+        try:
+            os.lstat(self.path)
+        except FileNotFoundError:
+            return None  # a missing file means its defaults
+        except OSError as error:
+            self.add(1, f"cannot be read ({os.strerror(error.errno or 0)})")
+            return None
+        try:
+            real = Path(os.path.realpath(self.path))
+            self.foreign = real.parent != Path(os.path.realpath(self.path.parent))
+            info = os.stat(self.path)
+            if not stat.S_ISREG(info.st_mode):
+                self.add(1, "not a regular file (a folder, a pipe or a device); expected YAML")
+                return None
+            if info.st_size >= MAX_FILE_BYTES:
+                self.add(1, "too large: a mapping file must be under 1 MB")
+                return None
+            descriptor = os.open(self.path, os.O_RDONLY | os.O_NONBLOCK)
+            try:
+                if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+                    self.add(1, "not a regular file (a folder, a pipe or a device); expected YAML")
+                    return None
+                with os.fdopen(descriptor, "rb", closefd=False) as stream:
+                    data = stream.read(MAX_FILE_BYTES)
+            finally:
+                os.close(descriptor)
+        except FileNotFoundError:
+            self.add(1, "a link to a file that does not exist")
+            return None
+        except OSError as error:
+            self.add(1, f"cannot be read ({os.strerror(error.errno or 0)})")
+            return None
+        if len(data) >= MAX_FILE_BYTES:
+            self.add(1, "too large: a mapping file must be under 1 MB")
+            return None
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            self.add(data[: error.start].count(b"\n") + 1, "not UTF-8 text")
+            return None
+        for number, line in enumerate(text.split("\n"), 1):
+            if len(line) > MAX_LINE_CHARS:  # the YAML reader slows down on very long lines
+                self.add(number, f"line too long (more than {MAX_LINE_CHARS} characters)")
+                return None
+        return text
 
     def sections(self, document: Any, allowed: Sequence[str]) -> dict[str, Any]:
         """The document's top-level sections; unknown ones are reported."""
@@ -110,6 +188,69 @@ class _File:
         return None
 
 
+def _yaml_problem(error: YAMLError) -> tuple[int, str]:
+    """Position and kind of a YAML error, without the quoted text of the file."""
+    mark = getattr(error, "problem_mark", None)
+    line = mark.line + 1 if mark is not None else 1
+    if isinstance(error, DuplicateKeyError):
+        first = getattr(error, "context_mark", None)
+        where = f" (first on line {first.line + 1})" if first is not None else ""
+        return line, f"a key is given twice{where}"
+    problem = str(getattr(error, "problem", None) or "syntax error")
+    problem = _QUOTED.sub("…", problem)
+    column = f" at column {mark.column + 1}" if mark is not None else ""
+    return line, f"not valid YAML{column}: {problem}"
+
+
+class _TooLarge(Exception):
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+def _check_expansion(document: Any) -> None:
+    """Refuse many aliases, or aliases that expand to a huge document ("billion laughs").
+
+    Aliases load as shared objects: the sizes are counted once per object, so this walk
+    stays as small as the file.
+    """
+    sizes: dict[int, int] = {}
+    walking: set[int] = set()
+    aliases = 0
+
+    def size(node: Any) -> int:
+        nonlocal aliases
+        if not isinstance(node, dict | list):
+            return 1
+        key = id(node)
+        if key in sizes or key in walking:
+            aliases += 1
+            if key in walking:
+                raise _TooLarge(_line(node), "an alias refers to the value that holds it")
+            if aliases > MAX_ALIASES:
+                raise _TooLarge(_line(node), f"more than {MAX_ALIASES} aliases (*name)")
+            return sizes[key]
+        walking.add(key)
+        total = 1
+        children = [*node.keys(), *node.values()] if isinstance(node, dict) else node
+        for child in children:
+            total += size(child)
+            if total > MAX_EXPANDED_VALUES:
+                raise _TooLarge(
+                    _line(node), f"aliases expand to more than {MAX_EXPANDED_VALUES} values"
+                )
+        walking.discard(key)
+        sizes[key] = total
+        return total
+
+    size(document)
+
+
+def _line(node: Any) -> int:
+    return int(getattr(getattr(node, "lc", None), "line", 0) or 0) + 1
+
+
 def line_of(node: Any, key: Any) -> int:
     try:
         return int(node.lc.key(key)[0]) + 1
@@ -121,12 +262,20 @@ def _organisations(file: _File) -> dict[int, str]:
     document = file.sections(file.load(), ("organisations",))
     section = file.mapping(document, "organisations", document.get("organisations"))
     result: dict[int, str] = {}
+    first_lines: dict[int, int] = {}
     for key, value in section.items():
         line = line_of(section, key)
         text_key = str(key).strip()
         if isinstance(key, bool) or not text_key.isdigit():
             file.add(line, f"organisation id must be a Pix organisation number (got '{key}')")
             continue
+        number = int(text_key)
+        if number in first_lines:
+            file.add(
+                line, f"organisation {number} is given twice (first on line {first_lines[number]})"
+            )
+            continue
+        first_lines[number] = line
         if not isinstance(value, str) or not value.strip():
             file.add(line, f"organisation {key}: the structure code must be non-empty text")
             continue
@@ -210,10 +359,16 @@ def _campaigns(file: _File) -> tuple[dict[str, CampaignMapping], CampaignDefault
     document = file.sections(file.load(), ("defaults", "campaigns"))
     section = file.mapping(document, "campaigns", document.get("campaigns"))
     result: dict[str, CampaignMapping] = {}
+    first_lines: dict[str, int] = {}
     for code in section:
+        name, line = str(code).strip(), line_of(section, code)
+        if name in first_lines:
+            file.add(line, f"campaign {name} is given twice (first on line {first_lines[name]})")
+            continue
+        first_lines[name] = line
         mapping = _campaign(file, section, code)
         if mapping is not None:
-            result[str(code).strip()] = mapping
+            result[name] = mapping
     defaults = _defaults(file, file.mapping(document, "defaults", document.get("defaults")))
     return result, defaults
 
@@ -297,6 +452,17 @@ def _line_number(problem: str) -> int:
     return int(problem.split(":", 2)[1])
 
 
+def _guarded(file: _File, read: Callable[[_File], _T], empty: _T) -> _T:
+    """One file read and checked; an unexpected failure is one more problem, not a traceback."""
+    try:
+        return read(file)
+    except RecursionError:
+        file.add(1, "not usable: nested too deeply")
+    except Exception as error:  # the file's text stays out of the message
+        file.add(1, f"could not be checked ({type(error).__name__})")
+    return empty
+
+
 def load_mappings(directory: Path) -> Mappings:
     """Read and validate every mapping file; raise ``MappingsError`` listing all problems.
 
@@ -308,9 +474,12 @@ def load_mappings(directory: Path) -> Mappings:
             "(point it at the folder holding organisations.yaml and campaigns.yaml)"
         )
     files = {name: _File(directory, name) for name in MAPPING_FILES}
-    organisations = _organisations(files[ORGANISATIONS_FILE])
-    campaigns, defaults = _campaigns(files[CAMPAIGNS_FILE])
-    codes = _imilo(files[IMILO_FILE])
+    organisations: dict[int, str] = _guarded(files[ORGANISATIONS_FILE], _organisations, {})
+    no_campaigns: dict[str, CampaignMapping] = {}
+    campaigns, defaults = _guarded(
+        files[CAMPAIGNS_FILE], _campaigns, (no_campaigns, CampaignDefaults())
+    )
+    codes = _guarded(files[IMILO_FILE], _imilo, ImiloCodes())
     problems = [p for f in files.values() for p in sorted(f.problems, key=_line_number)]
     if problems:
         raise MappingsError(problems)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -39,6 +42,43 @@ def test_mappings_check_names_file_and_line_of_a_bad_value_and_an_unknown_key(
         "campaigns.yaml:3: modality must be one of individual, group, autonomous (got 'grup')",
         "campaigns.yaml:5: campaign PARATEL: unknown key 'modalty' (did you mean 'modality'?)",
     ]
+
+
+def bad_folder(mappings: Path) -> None:
+    (mappings / "campaigns.yaml").mkdir()
+
+
+def bad_fifo(mappings: Path) -> None:
+    os.mkfifo(mappings / "campaigns.yaml")
+
+
+def bad_size(mappings: Path) -> None:
+    (mappings / "campaigns.yaml").write_text("#" * 2_000_000, encoding="utf-8")
+
+
+def bad_aliases(mappings: Path) -> None:
+    lines = ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    for level in range(1, 9):
+        previous, current = chr(ord("a") + level - 1), chr(ord("a") + level)
+        lines.append(f"{current}: &{current} [" + ", ".join([f"*{previous}"] * 9) + "]")
+    lines.append("campaigns: *i")
+    (mappings / "campaigns.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("breakage", [bad_folder, bad_fifo, bad_size, bad_aliases])
+def test_mappings_check_refuses_files_that_are_not_fair_within_seconds(
+    tmp_path: Path, breakage: Callable[[Path], None]
+) -> None:
+    """A folder, a FIFO, a 2 MB file, an alias bomb: one campaigns.yaml:LINE line, exit 2."""
+    mappings = tmp_path / "mappings"
+    mappings.mkdir()
+    breakage(mappings)
+    began = time.monotonic()
+    result = cli(["mappings", "check", str(mappings)], clean_env(), tmp_path, timeout=20)
+    assert time.monotonic() - began < 20
+    assert result.returncode == 2, result.stdout + result.stderr
+    (line,) = result.stdout.splitlines()
+    assert line.startswith("campaigns.yaml:") and "Traceback" not in result.stderr
 
 
 def test_dry_run_json_plans_and_writes_nothing_then_the_real_run_does_the_plan(

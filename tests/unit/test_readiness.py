@@ -64,3 +64,16 @@ def test_not_ready_after_a_failed_run() -> None:
     metrics.observe_request("imilo", 200, 0.1)
     readiness.run_finished(started, "failed")
     assert readiness.check() == (False, {"status": "not ready", "reason": "the last run failed"})
+
+
+def test_broken_mappings_show_as_a_count_never_as_text() -> None:
+    """A mapping message may quote a file's content: /readyz gives only how many."""
+    _, _, readiness = setup()
+    readiness.mappings_problems(3)
+    ready, body = readiness.check()
+    assert ready is True
+    assert body["mappings"] == (
+        "invalid, the last valid mappings are in use: 3 problem(s), see `pix-imilo mappings check`"
+    )
+    readiness.mappings_problems(0)
+    assert "mappings" not in readiness.check()[1]
