@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +19,7 @@ from connector.sync import RunScope
 from tests import scenario
 from tests.conftest import Systems, start_systems
 from tests.csv_exports import campaign_export
+from tests.e2e.test_cli import clean_env, cli
 
 pytestmark = pytest.mark.integration
 
@@ -69,24 +68,9 @@ def run_import_csv(
     """``pix-imilo import-csv`` as a process, with the I-Milo settings only."""
     path = tmp_path / "export.csv"
     path.write_bytes(export)
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("PIX_", "IMILO_", "CONNECTOR_"))
-    }
-    env |= {
-        k: v
-        for k, v in systems.env(f"sqlite:///{tmp_path / 'state.db'}").items()
-        if not k.startswith("PIX_")
-    }
-    command = [str(Path(sys.executable).parent / "pix-imilo"), "import-csv", str(path)]
-    return subprocess.run(
-        [*command, "--structure", structure, "--json"],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    database = f"sqlite:///{tmp_path / 'state.db'}"
+    env = clean_env({k: v for k, v in systems.env(database).items() if not k.startswith("PIX_")})
+    return cli(["import-csv", str(path), "--structure", structure, "--json"], env, tmp_path)
 
 
 def test_import_csv_dates_a_date_only_export_in_the_structures_zone(

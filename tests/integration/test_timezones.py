@@ -8,9 +8,6 @@ code that names no department (ZZ411S00) with « Mars/Olympus ».
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,12 +19,12 @@ from connector.report import RunReport
 from connector.settings import Settings, load_settings
 from tests import scenario
 from tests.conftest import Systems, start_systems
+from tests.e2e.test_cli import clean_env, cli, last_json_line
 
 pytestmark = pytest.mark.integration
 
 NOWHERE = "ZZ411S00"  # La Réunion's structure, under a code that names no department
 REUNION_PRESCRIPTIONS = (503, 504)
-PIX_IMILO = str(Path(sys.executable).parent / "pix-imilo")
 
 
 def odd_zones(data: Path) -> None:
@@ -138,22 +135,10 @@ def test_the_cli_run_exits_0_and_reports_the_skipped_structure(
 ) -> None:
     """``pix-imilo sync --once --json``: exit 0, the skipped structure in the JSON, the
     others written; the logs name the structure, not what I-Milo served."""
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("PIX_", "IMILO_", "CONNECTOR_"))
-    }
-    env.update(odd.env(f"sqlite:///{tmp_path / 'cli-state' / 'pix-imilo.db'}"))
-    env["CONNECTOR_LOG_FORMAT"] = "json"
-    result = subprocess.run(
-        [PIX_IMILO, "sync", "--once", "--json"],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    env = clean_env(odd.env(f"sqlite:///{tmp_path / 'cli-state' / 'pix-imilo.db'}"))
+    result = cli(["sync", "--once", "--json"], env, tmp_path)
     assert result.returncode == 0, result.stderr
-    body = json.loads(result.stdout.strip().splitlines()[-1])
+    body = last_json_line(result.stdout)
     assert body["outcome"] == "completed"
     assert list(body["skipped_structures"]) == [NOWHERE]
     assert body["updated"] == len(scenario.EXPECTED) - len(REUNION_PRESCRIPTIONS)
