@@ -258,6 +258,16 @@ def line_of(node: Any, key: Any) -> int:
         return int(getattr(getattr(node, "lc", None), "line", 0) or 0) + 1
 
 
+def _given_twice(file: _File, first_lines: dict[Any, int], key: Any, line: int, what: str) -> bool:
+    """Whether ``key`` (trimmed, or read as a number) was given earlier in the section: then
+    it is reported at ``line``, naming the first one's line."""
+    if key in first_lines:
+        file.add(line, f"{what} is given twice (first on line {first_lines[key]})")
+        return True
+    first_lines[key] = line
+    return False
+
+
 def _organisations(file: _File) -> dict[int, str]:
     document = file.sections(file.load(), ("organisations",))
     section = file.mapping(document, "organisations", document.get("organisations"))
@@ -270,12 +280,8 @@ def _organisations(file: _File) -> dict[int, str]:
             file.add(line, f"organisation id must be a Pix organisation number (got '{key}')")
             continue
         number = int(text_key)
-        if number in first_lines:
-            file.add(
-                line, f"organisation {number} is given twice (first on line {first_lines[number]})"
-            )
+        if _given_twice(file, first_lines, number, line, f"organisation {number}"):
             continue
-        first_lines[number] = line
         if not isinstance(value, str) or not value.strip():
             file.add(line, f"organisation {key}: the structure code must be non-empty text")
             continue
@@ -362,10 +368,8 @@ def _campaigns(file: _File) -> tuple[dict[str, CampaignMapping], CampaignDefault
     first_lines: dict[str, int] = {}
     for code in section:
         name, line = str(code).strip(), line_of(section, code)
-        if name in first_lines:
-            file.add(line, f"campaign {name} is given twice (first on line {first_lines[name]})")
+        if _given_twice(file, first_lines, name, line, f"campaign {name}"):
             continue
-        first_lines[name] = line
         mapping = _campaign(file, section, code)
         if mapping is not None:
             result[name] = mapping
