@@ -20,7 +20,7 @@ from connector.domain.rules import diagnostic_type
 from connector.errors import ApiError, UnsettledRead
 from connector.mappings import Mappings
 from connector.pix.port import PixSource
-from connector.pix.records import InvalidParticipation, ParticipationRecord
+from connector.pix.records import InvalidParticipation
 from connector.store.sql import SqlStateStore
 
 __all__ = ["DEFAULT_OVERLAP", "CampaignBatch", "CampaignReader", "Extraction"]
@@ -115,34 +115,39 @@ class CampaignReader:
         since = cursor - self._overlap if cursor is not None else None
         if replay_since is not None:
             since = replay_since  # a replay: cursors never move back, the ledger dedups
-        records: list[ParticipationRecord] = []
+        # Each record is handled as it comes, page by page; what is counted is merged into
+        # the extraction only once the read succeeded (or was unsettled), as before.
+        fetched, duplicates = 0, 0
+        invalid: list[InvalidParticipation] = []
+        seen: set[int] = set()
         try:
             for record in self._pix.participations(campaign, since):
-                records.append(record)
+                fetched += 1
+                if isinstance(record, InvalidParticipation):
+                    invalid.append(record)
+                    continue
+                if record.id in seen:
+                    duplicates += 1
+                    continue
+                seen.add(record.id)
+                batch.participations.append(record)
+                if batch.newest is None or record.last_change > batch.newest:
+                    batch.newest = record.last_change
         except UnsettledRead:
             # Every row read is handled; the cursor stays so that a skipped row comes next run.
             batch.failed = batch.unsettled = True
-            log.warning("participations_unsettled", campaign_id=campaign.id, records=len(records))
+            log.warning("participations_unsettled", campaign_id=campaign.id, records=fetched)
         except ApiError as error:
             # A page missing means the campaign is incomplete: handle none of it this time.
             batch.failed = True
+            batch.participations.clear()
+            batch.newest = None
             extraction.errors.append(f"campaign {campaign.id}: {error}")
             log.error("participations_failed", campaign_id=campaign.id, error=str(error))
             return batch
-        extraction.fetched += len(records)
-        seen: set[int] = set()
-        for record in records:
-            if isinstance(record, InvalidParticipation):
-                extraction.invalid.append(record)
-                log.warning(
-                    "participation_quarantined", campaign_id=campaign.id, reason=record.reason
-                )
-                continue
-            if record.id in seen:
-                extraction.duplicates += 1
-                continue
-            seen.add(record.id)
-            batch.participations.append(record)
-            if batch.newest is None or record.last_change > batch.newest:
-                batch.newest = record.last_change
+        extraction.fetched += fetched
+        extraction.duplicates += duplicates
+        for record in invalid:
+            extraction.invalid.append(record)
+            log.warning("participation_quarantined", campaign_id=campaign.id, reason=record.reason)
         return batch

@@ -21,6 +21,7 @@ from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import YAMLError
 
 from connector.domain.model import DiagnosticType, ExternalIdKind, Modality
+from connector.domain.structure_codes import structure_code_problem
 from connector.domain.timezones import is_valid_timezone
 from connector.errors import ConfigurationError
 from connector.mappings.model import (
@@ -44,8 +45,6 @@ MAPPING_FILES = (ORGANISATIONS_FILE, CAMPAIGNS_FILE, IMILO_FILE)
 _CAMPAIGN_KEYS = ("modality", "diagnostic", "ignore", "external_id")
 _DEFAULTS_KEYS = ("realisation_date", "closed_prescription", "comment")
 _IMILO_KEYS = ("statuts", "natures", "offre", "timezones")
-# An I-Milo structure code: capitals and digits, e.g. 65440S00, 2A004S00.
-_STRUCTURE_CODE = re.compile(r"[0-9A-Z]{2,16}")
 _T = TypeVar("_T")
 # A mapping file is a regular file under 1 MB, and its aliases stay few and small.
 MAX_FILE_BYTES = 1_000_000
@@ -285,6 +284,12 @@ def _organisations(file: _File) -> dict[int, str]:
         if not isinstance(value, str) or not value.strip():
             file.add(line, f"organisation {key}: the structure code must be non-empty text")
             continue
+        problem = structure_code_problem(value.strip())
+        if problem is not None:
+            file.add(
+                line, f"organisation {number}: the value is not an I-Milo structure code: {problem}"
+            )
+            continue
         result[int(text_key)] = value.strip()
     return result
 
@@ -424,13 +429,11 @@ def _timezones(file: _File, node: dict[Any, Any]) -> dict[str, str]:
     zones: dict[str, str] = {}
     for key, value in node.items():
         line = line_of(node, key)
-        code = key.strip() if isinstance(key, str) else None
-        if code is None or not _STRUCTURE_CODE.fullmatch(code):
-            file.add(
-                line,
-                f"timezones: '{key}' is not an I-Milo structure code "
-                "(capitals and digits, e.g. 97411S00; quote a code made of digits only)",
-            )
+        code = key.strip() if isinstance(key, str) else key
+        problem = structure_code_problem(code)
+        if problem is not None:
+            # The key is not quoted: it may be anything.
+            file.add(line, f"timezones: a key is not an I-Milo structure code: {problem}")
             continue
         if not isinstance(value, str) or not value.strip():
             file.add(line, f"timezones: {code}: the zone must be an IANA name, e.g. Indian/Reunion")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -271,3 +272,53 @@ def test_a_worker_reads_the_next_structures_campaigns_ahead(
     assert first.updated == len(scenario.EXPECTED) and second.completed
     assert second.updated == 0 and second.fetched == second.unchanged + second.quarantined
     assert_correct_final_state(systems)
+
+
+def test_an_organisation_whose_external_id_is_no_structure_code_is_skipped(
+    tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The school's externalId turned hostile: its organisation is skipped, logged without
+    the value, never sent to I-Milo; every other structure is synced as before."""
+    import json
+
+    from structlog.testing import capture_logs
+
+    from connector.settings import load_settings
+    from tests.conftest import start_systems
+
+    hostile = "../../sue/dossiers/1?x=#"
+
+    def hostile_school(data: Path) -> None:
+        path = data / "pix" / "organizations.json"
+        organisations = json.loads(path.read_text(encoding="utf-8"))
+        for organisation in organisations:
+            if organisation["id"] == 5:
+                organisation["externalId"] = hostile
+        path.write_text(json.dumps(organisations, ensure_ascii=False), encoding="utf-8")
+
+    asked: list[str] = []
+    real = HttpIMilo.structure
+
+    def structure(self: HttpIMilo, code: str) -> Any:
+        asked.append(code)
+        return real(self, code)
+
+    monkeypatch.setattr(HttpIMilo, "structure", structure)
+    with start_systems(tmp_path, hostile_school) as systems:
+        with capture_logs() as events:
+            report = run(load_settings(**systems.env(database_url)))
+        assert_correct_final_state(systems)
+    assert report.completed and report.errors == []
+    assert report.updated == len(scenario.EXPECTED)
+    assert sorted(asked) == sorted([scenario.PARIS, scenario.REUNION, scenario.CAYENNE])
+    skipped = [e for e in events if e["event"] == "organisation_skipped"]
+    assert skipped == [
+        {
+            "event": "organisation_skipped",
+            "log_level": "warning",
+            "organisation_id": 5,
+            "reason": "its externalId is not an I-Milo structure code",
+        }
+    ]
+    assert hostile not in repr(events)
+    assert hostile not in json.dumps(report.as_json())

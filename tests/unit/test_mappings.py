@@ -171,3 +171,44 @@ def test_new_settings_are_validated_with_lines_and_hints(tmp_path: Path) -> None
         "imilo.yaml:2: statuts: realise must be a non-empty code",
         "imilo.yaml:3: unknown key 'nature' (did you mean 'natures'?)",
     ]
+
+
+def test_a_mapped_structure_code_that_is_no_code_is_a_problem_without_its_value(
+    tmp_path: Path,
+) -> None:
+    """organisations.yaml: each value must be an I-Milo structure code, reported by line,
+    described by its length and kind of character, never quoted."""
+    hostile = "../../sue/dossiers/1?x=#"
+    write(
+        tmp_path,
+        "organisations:\n"
+        "  1: '75010S00'\n"
+        f"  2: '{hostile}'\n"
+        "  3: '75010s00'\n"
+        "  4: ' 97411S00 '\n"
+        "  5: 'X'\n",
+    )
+    with pytest.raises(MappingsError) as caught:
+        load_mappings(tmp_path)
+    problems = caught.value.problems
+    assert [p.split(": ", 2)[:2] for p in problems] == [
+        ["organisations.yaml:3", "organisation 2"],
+        ["organisations.yaml:4", "organisation 3"],
+        ["organisations.yaml:6", "organisation 5"],
+    ]
+    assert all("the value is not an I-Milo structure code: " in p for p in problems)
+    assert "has lowercase letters" in problems[1]
+    assert "1 character long" in problems[2]
+    assert not any(hostile in p or "75010s00" in p for p in problems)
+
+
+def test_a_timezone_key_that_is_no_code_is_a_problem_without_its_value(tmp_path: Path) -> None:
+    write(tmp_path)
+    (tmp_path / "imilo.yaml").write_text(
+        "timezones:\n  '../../sue/dossiers/1?x=#': Europe/Paris\n", encoding="utf-8"
+    )
+    with pytest.raises(MappingsError) as caught:
+        load_mappings(tmp_path)
+    [problem] = caught.value.problems
+    assert problem.startswith("imilo.yaml:2: timezones: a key is not an I-Milo structure code: ")
+    assert "sue" not in problem
