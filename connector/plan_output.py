@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from connector.pix.csv_export import guarded
 from connector.report import RunReport, plan_item
 from connector.tables import render_table
 
@@ -19,13 +20,13 @@ def print_plan(report: RunReport) -> None:
     if items:
         rows = [
             [
-                i["structure"],
+                guarded(i["structure"]),
                 str(i["dossier_id"]),
                 str(i["prescription_id"]),
                 f"{i['from']} → {i['to']}",
                 i["date"],
                 i["nature"] or NO_ACTUALITE,
-                i["reason"],
+                guarded(i["reason"]),
             ]
             for i in sorted(items, key=lambda i: (i["structure"], i["date"], i["dossier_id"]))
         ]
@@ -46,4 +47,5 @@ def print_plan(report: RunReport) -> None:
             more = f" … and {len(ids) - 20} more" if len(ids) > 20 else ""
             print(f"  {reason} ({len(ids)}): {shown}{more}")
     for code, reason in sorted(report.skipped_structures.items()):
-        print(f"\nStructure {code} skipped: {reason}")
+        # Codes come from Pix (an organisation's external id) or a file: shown guarded.
+        print(f"\nStructure {guarded(code)} skipped: {guarded(reason)}")

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from connector.errors import UsageError
+from connector.pix.csv_export import guarded
 from connector.settings import load_store_settings
 from connector.store.sql import SqlStateStore
 from connector.tables import render_table
@@ -31,6 +32,18 @@ def add_quarantine_commands(commands: Any) -> None:
     target.add_argument("--all", action="store_true", help="every quarantined record")
 
 
+def _shown(value: Any) -> Any:
+    """A redacted copy as shown: every text (keys too: a CSV export's headers) with its
+    formula guard, so that pasting the listing into a spreadsheet is safe."""
+    if isinstance(value, str):
+        return guarded(value)
+    if isinstance(value, dict):
+        return {_shown(k): _shown(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_shown(v) for v in value]
+    return value
+
+
 def _list(store: SqlStateStore, as_json: bool) -> int:
     entries = store.quarantine_entries()
     if as_json:
@@ -38,10 +51,10 @@ def _list(store: SqlStateStore, as_json: bool) -> int:
             json.dumps(
                 [
                     {
-                        "id": e["record_key"],
+                        "id": guarded(e["record_key"]),
                         "campaign_id": e["campaign_id"],
-                        "reason": e["reason"],
-                        "record": e["record"],
+                        "reason": guarded(e["reason"]),
+                        "record": _shown(e["record"]),
                         "first_seen": e["first_seen"].isoformat(),
                         "last_seen": e["last_seen"].isoformat(),
                     }
@@ -55,7 +68,12 @@ def _list(store: SqlStateStore, as_json: bool) -> int:
         print("No record in quarantine.")
         return 0
     rows = [
-        [e["record_key"], str(e["campaign_id"]), e["reason"], f"{e['last_seen']:%Y-%m-%d %H:%M}"]
+        [
+            guarded(e["record_key"]),
+            str(e["campaign_id"]),
+            guarded(e["reason"]),
+            f"{e['last_seen']:%Y-%m-%d %H:%M}",
+        ]
         for e in entries
     ]
     print(render_table(["Id", "Campagne", "Raison", "Vu le (UTC)"], rows))
@@ -70,7 +88,9 @@ def run_quarantine(args: argparse.Namespace) -> int:
     try:
         if args.action == "list":
             return _list(store, args.json)
-        released = store.retry_quarantined(None if args.all else args.id)
+        # An id as the listing shows it, guard included, names the same record.
+        key = None if args.all else args.id.removeprefix("'")
+        released = store.retry_quarantined(key)
         if not released and not args.all:
             raise UsageError(f"no quarantined record {args.id} (see `pix-imilo quarantine list`)")
         print(f"{len(released)} record(s) will be read again from Pix at the next sync.")

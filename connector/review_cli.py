@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from datetime import UTC, datetime
 from typing import Any
 
+from connector.admin_cli import structure_code_option
 from connector.errors import UsageError
+from connector.pix.csv_export import guarded
 from connector.settings import load_store_settings
-from connector.store.review_queue import ReviewEntry, UnknownReviewItem
+from connector.store.review_queue import AlreadyDecided, ReviewEntry, UnknownReviewItem
 from connector.store.sql import SqlStateStore
 from connector.tables import render_table
 
 __all__ = ["add_review_commands", "run_review"]
+
+EXIT_ALREADY_DECIDED = 1
 
 _REASON_WORDS = {
     "unknown_dossier": "numéro de dossier inconnu",
@@ -37,13 +42,24 @@ def add_review_commands(commands: Any) -> None:
     )
     actions = review.add_subparsers(dest="action", metavar="ACTION", required=True)
     listing = actions.add_parser("list", help="list the open items (no names)")
-    listing.add_argument("--structure", metavar="CODE", help="only this I-Milo structure")
+    listing.add_argument(
+        "--structure",
+        type=structure_code_option,
+        metavar="CODE",
+        help="only this I-Milo structure",
+    )
     listing.add_argument("--all", action="store_true", help="include decided and applied items")
     listing.add_argument("--json", action="store_true", help="one JSON document")
     show = actions.add_parser("show", help="show one item, with the names the participant typed")
     show.add_argument("id", type=int, help="the item's id (the Pix participation id)")
     show.add_argument("--json", action="store_true", help="one JSON document")
-    resolve = actions.add_parser("resolve", help="decide an item")
+    resolve = actions.add_parser(
+        "resolve",
+        help="decide an open item",
+        description="Decide an open item. A decision stands: if the item was already "
+        "decided (say, by a colleague at the same moment), nothing changes and the exit "
+        "code is 1.",
+    )
     resolve.add_argument("id", type=int, help="the item's id (the Pix participation id)")
     choice = resolve.add_mutually_exclusive_group(required=True)
     choice.add_argument(
@@ -57,7 +73,7 @@ def add_review_commands(commands: Any) -> None:
 def _summary(entry: ReviewEntry) -> dict[str, Any]:
     return {
         "id": entry.participation_id,
-        "structure": entry.structure_code,
+        "structure": guarded(entry.structure_code),
         "campaign_id": entry.campaign_id,
         "reason": entry.reason,
         "status": entry.status,
@@ -84,7 +100,7 @@ def _list(store: SqlStateStore, args: argparse.Namespace) -> int:
     rows = [
         [
             str(e.participation_id),
-            e.structure_code,
+            guarded(e.structure_code),
             str(e.campaign_id),
             e.reason,
             e.status,
@@ -102,21 +118,28 @@ def _list(store: SqlStateStore, args: argparse.Namespace) -> int:
 
 def _show(store: SqlStateStore, args: argparse.Namespace) -> int:
     entry = store.reviews.get(args.id)
+    # What the participant typed may be a spreadsheet formula (from Pix or a CSV export):
+    # shown with a guard, as Pix exports it, so that pasting it anywhere is safe.
+    first_name, last_name, external_id = (
+        None if text is None else guarded(text)
+        for text in (entry.first_name, entry.last_name, entry.external_id)
+    )
     details = {
         **_summary(entry),
         "participant": {
-            "first_name": entry.first_name,
-            "last_name": entry.last_name,
-            "external_id": entry.external_id,
+            "first_name": first_name,
+            "last_name": last_name,
+            "external_id": external_id,
         },
     }
     if args.json:
         print(json.dumps(details, ensure_ascii=False))
         return 0
-    print(f"Item {entry.participation_id} ({entry.status}), structure {entry.structure_code}")
+    structure = guarded(entry.structure_code)
+    print(f"Item {entry.participation_id} ({entry.status}), structure {structure}")
     print(f"  Raison        : {entry.reason} — {_REASON_WORDS.get(entry.reason, '')}")
-    print(f"  Participant   : {entry.first_name or '—'} {entry.last_name or '—'}")
-    print(f"  Id. externe   : {entry.external_id or '—'}")
+    print(f"  Participant   : {first_name or '—'} {last_name or '—'}")
+    print(f"  Id. externe   : {external_id or '—'}")
     print(f"  Partagé le    : {entry.shared_at:%d/%m/%Y %H:%M} UTC" if entry.shared_at else "")
     print(f"  Campagne Pix  : {entry.campaign_id}")
     if entry.dossier_id is not None:
@@ -149,5 +172,9 @@ def run_review(args: argparse.Namespace) -> int:
         return handler(store, args)
     except UnknownReviewItem as error:
         raise UsageError(str(error)) from None
+    except AlreadyDecided as error:
+        # Another decision won the compare-and-set: this one changed nothing.
+        print(f"pix-imilo: error: {error}", file=sys.stderr)
+        return EXIT_ALREADY_DECIDED
     finally:
         store.close()

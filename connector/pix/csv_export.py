@@ -30,6 +30,21 @@ rather than midnight: both give the typed date in that zone, but noon keeps it i
 within twelve hours of it, should another zone ever date the instant, where midnight would
 fall on the day before in every zone west of it.
 
+**Hostile or broken files.** Only a regular file is read (a directory, a FIFO or a device is
+refused before it is opened, so nothing hangs), and one larger than ``MAX_EXPORT_BYTES``
+(50 MB) is refused before it is parsed: a campaign's export is a few MB at most (a row is
+about 1 KB with every competence column), and parsing takes many times the file's size in
+memory. Quoting is strict: Pix quotes every text cell and doubles the quotes in it, so a
+quote left open, or one followed by more text in its cell, is an error naming the line
+(``export.csv:5: unbalanced quote…``), never a record silently merged with the rows after
+it. A record that spans lines is one only if its quoted line break swallows no ``;`` and
+its cells are as many as the header's: Pix writes no line break in the cells read here, and
+a quote never closed takes in whole rows, separators included. Messages name lines and
+columns, never cell contents.
+
+**Formulas.** Cells are read without Pix's guard (names are matched as typed), so every
+output showing a value from a cell shows it through ``guarded``, with the guard back.
+
 The export carries no participation id, so one is derived from the row (see
 ``stable_participation_id``): re-importing the same file, or a later export of the same
 campaign with more rows (or with a participation shared since), gives each participation the
@@ -47,10 +62,10 @@ import io
 import math
 import os
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -59,7 +74,12 @@ from connector.errors import UsageError
 from connector.pix.records import MAX_TEXT_LENGTH, InvalidParticipation, redact_record
 
 __all__ = ["COLUMNS", "CsvCampaign", "CsvExport", "CsvExportError", "read_export"]
+__all__ += ["MAX_EXPORT_BYTES", "ParsedExport", "guarded", "parse_export"]
 __all__ += ["reads_as_id_label", "stable_participation_id"]
+
+# The largest export read (see the module's docstring): 50 MB.
+MAX_EXPORT_MB = 50
+MAX_EXPORT_BYTES = MAX_EXPORT_MB * 1024 * 1024
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -83,6 +103,11 @@ _OPTIONAL = frozenset({"code", "target_profile", "progression", "mastery"})
 _OTHER_HEADERS = ("Classe", "Groupe", "Numéro Étudiant")
 _PERSONAL = frozenset({"last_name", "first_name", "external_id"})
 _GUARDED = frozenset("-@=+")
+# What a spreadsheet may take for a formula at the start of a cell (OWASP's list, and a line
+# feed): ``guarded`` puts a quote before it.
+_FORMULA_START = frozenset("=+-@\t\r\n")
+_LINE_BREAK = re.compile(r"[\r\n]")
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _YES, _NO = frozenset({"oui", "o"}), frozenset({"non", "n"})
 _DATE_FORMATS = ("%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y", "%Y-%m-%d %H:%M", "%Y-%m-%d")
 _DAY_FORMATS = frozenset({"%d/%m/%Y", "%Y-%m-%d"})  # date-only: a calendar date of the structure
@@ -130,6 +155,13 @@ class _Invalid(ValueError):
 
 
 _Record = Participation | InvalidParticipation
+
+
+def guarded(text: str) -> str:
+    """``text`` safe to paste into a spreadsheet: with a leading ``'`` (Pix's guard) if it
+    starts like a formula (``= + - @``, tab, CR or LF). Every output showing a value that
+    came from a cell shows it so: ``'=cmd|…`` is text, ``=cmd|…`` would run."""
+    return "'" + text if text[:1] in _FORMULA_START else text
 
 
 def _unguard(value: str) -> str:
@@ -395,25 +427,122 @@ def _campaign(body: list[tuple[int, list[str]]], layout: _Layout) -> CsvCampaign
     )
 
 
-def _decode(source: str | bytes | os.PathLike[str]) -> str:
+def _shown(path: str | os.PathLike[str]) -> str:
+    # A file name as messages show it: control characters would forge lines in a terminal.
+    return _UNPRINTABLE.sub("?", os.fsdecode(path))
+
+
+def _too_large(what: str) -> CsvExportError:
+    return CsvExportError(
+        f"{what} is larger than {MAX_EXPORT_MB} MB, the limit for a CSV export: "
+        "export one campaign per file"
+    )
+
+
+def _read_file(path: str | os.PathLike[str]) -> bytes:
+    """The bytes of a regular file of at most ``MAX_EXPORT_BYTES``; checked with ``stat``
+    before it is opened (a FIFO would block the open), and again once open."""
+    name = _shown(path)
+    try:
+        info = os.stat(path)
+        if stat.S_ISDIR(info.st_mode):
+            raise CsvExportError(f"cannot read the CSV export '{name}': it is a directory")
+        if not stat.S_ISREG(info.st_mode):
+            raise CsvExportError(
+                f"cannot read the CSV export '{name}': not a regular file "
+                "(a FIFO, a device or a socket)"
+            )
+        if info.st_size > MAX_EXPORT_BYTES:
+            raise _too_large(f"'{name}' ({info.st_size // (1024 * 1024)} MB)")
+        # O_NONBLOCK: should a FIFO take the file's place after the check, the open returns.
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+        with open(os.open(path, flags), "rb") as file:
+            if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+                raise CsvExportError(f"cannot read the CSV export '{name}': not a regular file")
+            data = file.read(MAX_EXPORT_BYTES + 1)
+    except (OSError, ValueError) as error:  # ValueError: a NUL or surrogate in the path
+        reason = getattr(error, "strerror", None) or type(error).__name__
+        raise CsvExportError(f"cannot read the CSV export '{name}': {reason}") from None
+    if len(data) > MAX_EXPORT_BYTES:  # it grew since
+        raise _too_large(f"'{name}'")
+    return data
+
+
+def _decode(source: str | bytes | os.PathLike[str]) -> tuple[str, str | None]:
+    """The export's text, and the file's name when it is read from a file."""
     # A str is the file's text if it looks like CSV (or is blank), otherwise a path.
     if isinstance(source, str) and (not source.strip() or "\n" in source or ";" in source):
-        return source.removeprefix("\ufeff")
+        if len(source) > MAX_EXPORT_BYTES:  # a character is at least a byte
+            raise _too_large("the CSV export")
+        return source.removeprefix("\ufeff"), None
+    name = None
     if isinstance(source, bytes):
+        if len(source) > MAX_EXPORT_BYTES:
+            raise _too_large("the CSV export")
         data = source
     else:
-        try:
-            data = Path(source).read_bytes()
-        except (OSError, ValueError) as error:  # ValueError: a NUL or surrogate in the path
-            reason = getattr(error, "strerror", None) or type(error).__name__
-            raise CsvExportError(f"cannot read the CSV export: {reason}") from None
+        data, name = _read_file(source), _shown(source)
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8-sig"), name
     except UnicodeDecodeError:
         raise CsvExportError(
             "the CSV export is not UTF-8 text: download it again from Pix Orga "
             "and import it without saving it from a spreadsheet"
         ) from None
+
+
+def _where(name: str | None, line: int) -> str:
+    return f"{name}:{line}" if name else f"the CSV export, line {line}"
+
+
+def _quote_problem(error: csv.Error, where: str, start: int, end: int) -> CsvExportError:
+    # The csv module's messages hold no cell content, but are worded for programmers.
+    text = str(error)
+    runs = f" (the record runs to line {end})" if end > start else ""
+    if "end of data" in text:
+        why = "unbalanced quote: a quoted cell opened on this line is never closed"
+    elif "expected after" in text:
+        why = (
+            "unbalanced quote: a quote in a cell is not doubled, or text follows a closing "
+            f"quote{runs}"
+        )
+    elif "field limit" in text:
+        why = f"a cell is longer than {csv.field_size_limit()} characters (an unbalanced quote?)"
+    else:
+        why = f"malformed CSV{runs}"
+    return CsvExportError(f"{where}: {why}; fix the file or export it again from Pix Orga")
+
+
+def _rows(text: str, name: str | None) -> list[tuple[int, list[str]]]:
+    """The non-blank records, each with the line it starts on; quoting checked strictly (see
+    the module's docstring)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";", quotechar='"', strict=True)
+    rows: list[tuple[int, list[str]]] = []
+    width: int | None = None  # the header's
+    while True:
+        start = reader.line_num + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return rows
+        except csv.Error as error:
+            raise _quote_problem(error, _where(name, start), start, reader.line_num) from None
+        if not any(c.strip() for c in cells):
+            continue
+        end = reader.line_num
+        if end > start and (
+            width is None
+            or len(cells) != width
+            or any(";" in c and _LINE_BREAK.search(c) for c in cells)
+        ):
+            what = "header" if width is None else "record"
+            raise CsvExportError(
+                f"{_where(name, start)}: unbalanced quote: a quoted cell opened on this line "
+                f"runs on to line {end}, swallowing what follows (the {what} would merge "
+                "rows); fix the file or export it again from Pix Orga"
+            )
+        width = len(cells) if width is None else width
+        rows.append((start, cells))
 
 
 def _zone(local_zone: str | ZoneInfo) -> ZoneInfo:
@@ -423,6 +552,51 @@ def _zone(local_zone: str | ZoneInfo) -> ZoneInfo:
         return ZoneInfo(local_zone)
     except (ZoneInfoNotFoundError, ValueError):
         raise CsvExportError(f"unknown time zone {local_zone!r}") from None
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedExport:
+    """An export read and checked once (file, quoting, header, campaign), before its cells
+    are read: ``export`` reads them, in the structure's zone once it is known."""
+
+    campaign: CsvCampaign
+    layout: _Layout
+    body: list[tuple[int, list[str]]]
+
+    def export(self, local_zone: str | ZoneInfo = "Europe/Paris") -> CsvExport:
+        """The participations (or quarantined rows), date-only cells read in ``local_zone``.
+        Rows repeating an earlier one exactly are dropped."""
+        zone = _zone(local_zone)
+        campaign, layout = self.campaign, self.layout
+        records: list[_Record] = []
+        seen: dict[int, Participation] = {}
+        for line, cells in self.body:
+            try:
+                record = _row(cells, layout, campaign.id, zone)
+            except _Invalid as problem:
+                records.append(_invalid(cells, line, layout, campaign.id, str(problem)))
+                continue
+            earlier = seen.setdefault(record.id, record)
+            if earlier is record:
+                records.append(record)
+            elif earlier != record:  # an identical repeat is dropped: it is one participation
+                why = "row has the participant and start of an earlier row with other results"
+                records.append(_invalid(cells, line, layout, campaign.id, why))
+        return CsvExport(campaign=campaign, records=records)
+
+
+def parse_export(
+    path_or_text: str | bytes | os.PathLike[str], *, external_id_column: str | None = None
+) -> ParsedExport:
+    """Read and check one campaign's export (see ``read_export``), without reading its rows'
+    cells yet: every file-level problem is raised here, as ``CsvExportError``."""
+    text, name = _decode(path_or_text)
+    rows = _rows(text, name)
+    if not rows:
+        raise CsvExportError("the CSV export is empty")
+    (_, header), body = rows[0], rows[1:]
+    layout = _layout(header, external_id_column)
+    return ParsedExport(_campaign(body, layout), layout, body)
 
 
 def read_export(
@@ -436,33 +610,7 @@ def read_export(
     ``external_id_column`` names the external-id column; ``None`` finds it by its header (the
     module's docstring says how), ``""`` says there is none. ``local_zone`` is the structure's
     time zone: a date-only cell is that date there. Rows repeating an earlier one exactly are
-    dropped.
+    dropped. A file is read only if it is a regular file of at most ``MAX_EXPORT_BYTES``.
     """
     zone = _zone(local_zone)
-    reader = csv.reader(
-        io.StringIO(_decode(path_or_text), newline=""), delimiter=";", quotechar='"'
-    )
-    try:
-        rows = [(reader.line_num, cells) for cells in reader if any(c.strip() for c in cells)]
-    except csv.Error:
-        raise CsvExportError(f"the CSV export is malformed near line {reader.line_num}") from None
-    if not rows:
-        raise CsvExportError("the CSV export is empty")
-    (_, header), body = rows[0], rows[1:]
-    layout = _layout(header, external_id_column)
-    campaign = _campaign(body, layout)
-    records: list[_Record] = []
-    seen: dict[int, Participation] = {}
-    for line, cells in body:
-        try:
-            record = _row(cells, layout, campaign.id, zone)
-        except _Invalid as problem:
-            records.append(_invalid(cells, line, layout, campaign.id, str(problem)))
-            continue
-        earlier = seen.setdefault(record.id, record)
-        if earlier is record:
-            records.append(record)
-        elif earlier != record:  # an identical repeat is dropped: it is one participation
-            why = "row has the participant and start of an earlier row with other results"
-            records.append(_invalid(cells, line, layout, campaign.id, why))
-    return CsvExport(campaign=campaign, records=records)
+    return parse_export(path_or_text, external_id_column=external_id_column).export(zone)

@@ -18,6 +18,7 @@ __all__ = [
     "DISMISSED",
     "OPEN",
     "RESOLVED",
+    "AlreadyDecided",
     "ReviewEntry",
     "ReviewQueue",
     "UnknownReviewItem",
@@ -29,6 +30,11 @@ _PERSONAL = {"first_name": None, "last_name": None, "external_id": None}
 
 class UnknownReviewItem(LookupError):
     """No review item has that id, or it is not in a state that allows the change."""
+
+
+class AlreadyDecided(RuntimeError):
+    """The item was decided by someone else (resolved or dismissed) before this decision:
+    compare-and-set lost, nothing changed. The message carries ids and states only."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,12 +144,16 @@ class ReviewQueue:
                         }
                     )
                 else:
-                    seen_again.append({"item": item.participation_id, **values})
+                    # "was": only if no decision came in since it was read (compare-and-set).
+                    seen_again.append({"item": item.participation_id, "was": status, **values})
             if fresh:
                 conn.execute(insert(review), fresh)
             if seen_again:
                 conn.execute(
-                    update(review).where(review.c.participation_id == bindparam("item")),
+                    update(review).where(
+                        review.c.participation_id == bindparam("item"),
+                        review.c.status == bindparam("was"),
+                    ),
                     seen_again,
                 )
             queued = len(fresh) + len(seen_again)
@@ -189,19 +199,29 @@ class ReviewQueue:
         return _entry(row)
 
     def _decide(self, participation_id: int, now: datetime, **values: object) -> None:
+        """Compare-and-set: decide the item only while it is still open, in one conditional
+        UPDATE, so that of concurrent decisions exactly one wins (on PostgreSQL the losers
+        wait on the row lock and then see it no longer open; SQLite serialises writers).
+        A decision already taken stands: changing it is not a race to win."""
         with self._engine.begin() as conn:
             changed = conn.execute(
                 update(review)
-                .where(
-                    review.c.participation_id == participation_id,
-                    review.c.status.in_([OPEN, RESOLVED]),
-                )
+                .where(review.c.participation_id == participation_id, review.c.status == OPEN)
                 .values(decided_at=now, **values)
             )
-            if changed.rowcount == 0:
-                raise UnknownReviewItem(
-                    f"no open review item {participation_id} (see `pix-imilo review list`)"
-                )
+            if changed.rowcount == 1:
+                return
+            status = conn.execute(
+                select(review.c.status).where(review.c.participation_id == participation_id)
+            ).scalar_one_or_none()
+        if status in (RESOLVED, DISMISSED):
+            raise AlreadyDecided(
+                f"review item {participation_id} already decided ({status}): "
+                "nothing changed (see `pix-imilo review show ID`)"
+            )
+        raise UnknownReviewItem(
+            f"no open review item {participation_id} (see `pix-imilo review list`)"
+        )
 
     def resolve(self, participation_id: int, dossier_id: int, now: datetime) -> None:
         """A counsellor names the young person's dossier; the next sync writes it."""
