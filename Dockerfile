@@ -25,19 +25,24 @@ ENV PATH=/opt/venv/bin:$PATH \
     CONNECTOR_LOG_FORMAT=json \
     CONNECTOR_MAPPINGS_DIR=/etc/pix-imilo/mappings \
     CONNECTOR_DATABASE_URL=sqlite:////var/lib/pix-imilo/pix-imilo.db \
+    CONNECTOR_HTTP_HOST=0.0.0.0 \
     CONNECTOR_HTTP_PORT=8080
-# An unprivileged user owns only the state directory.
-RUN useradd --system --uid 10001 --user-group --home-dir /var/lib/pix-imilo --no-create-home pix-imilo \
+# An unprivileged user (uid and gid 10001) owns only the state directory. /etc/pix-imilo, the
+# working directory, stays root's and read-only to that user: nobody can plant a .env there
+# (settings are also read from a .env in the working directory).
+RUN groupadd --system --gid 10001 pix-imilo \
+    && useradd --system --uid 10001 --gid pix-imilo --home-dir /var/lib/pix-imilo --no-create-home pix-imilo \
     && mkdir -p /var/lib/pix-imilo /etc/pix-imilo \
-    && chown pix-imilo:pix-imilo /var/lib/pix-imilo
+    && chown pix-imilo:pix-imilo /var/lib/pix-imilo \
+    && chmod 0755 /etc/pix-imilo
 COPY --from=build /opt/venv /opt/venv
-# Default (empty) mappings; mount your own over /etc/pix-imilo/mappings.
+# Default (empty) mappings, owned by root; mount your own over /etc/pix-imilo/mappings.
 COPY mappings /etc/pix-imilo/mappings
+WORKDIR /etc/pix-imilo
 USER pix-imilo
-WORKDIR /var/lib/pix-imilo
 # The SQLite state store lives here: keep it on a volume so the ledger survives restarts.
 VOLUME ["/var/lib/pix-imilo"]
-# /healthz, /readyz and /metrics (CONNECTOR_HTTP_PORT).
+# /healthz, /readyz and /metrics (CONNECTOR_HTTP_PORT, on every interface inside the image).
 EXPOSE 8080
 # The image has no curl: the connector asks its own /healthz.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \

@@ -10,11 +10,21 @@ from pathlib import Path
 from typing import Any
 
 from connector.domain.charter import OfferVerdict, verdicts
+from connector.domain.structure_codes import structure_code_problem
 from connector.errors import ApiError, UsageError
 from connector.mappings import MappingsError, load_mappings
 from connector.tables import render_table
 
-__all__ = ["add_admin_commands", "run_charte", "run_mappings"]
+__all__ = ["add_admin_commands", "run_charte", "run_mappings", "structure_code_option"]
+
+
+def structure_code_option(text: str) -> str:
+    """``type=`` of a ``--structure CODE`` option: the code, or a usage error (exit 2) that
+    says what is wrong without repeating the value."""
+    problem = structure_code_problem(text)
+    if problem is not None:
+        raise argparse.ArgumentTypeError(f"not an I-Milo structure code: {problem}")
+    return text
 
 
 def add_admin_commands(commands: Any) -> None:
@@ -42,6 +52,12 @@ def add_admin_commands(commands: Any) -> None:
     charte_actions = charte.add_subparsers(dest="action", metavar="ACTION", required=True)
     charte_check = charte_actions.add_parser("check", help="print a conformance table")
     charte_check.add_argument("--json", action="store_true", help="one JSON document")
+    charte_check.add_argument(
+        "--allow-insecure-http",
+        action="store_true",
+        help="accept plain http:// API URLs for remote hosts (a test bench; credentials travel "
+        "in clear); the same as CONNECTOR_ALLOW_INSECURE_HTTP=true",
+    )
 
 
 def run_mappings(args: argparse.Namespace) -> int:

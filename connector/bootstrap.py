@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import httpx
 
+from connector.exchange import GuardedTransport
 from connector.imilo.http import HttpIMilo
 from connector.instrumented import ApiObserver, InstrumentedTransport
 from connector.logs import register_secret
@@ -54,7 +55,7 @@ def _transport(
     inner = transports(api) if transports is not None else None
     if metrics is None:
         return inner
-    return InstrumentedTransport(inner or httpx.HTTPTransport(), api, metrics)
+    return InstrumentedTransport(inner or GuardedTransport(), api, metrics)
 
 
 def _maddo(
@@ -69,7 +70,8 @@ def _maddo(
         str(settings.pix_api_url),
         settings.pix_client_id,
         secret,
-        timeout=httpx.Timeout(settings.pix_timeout, connect=min(5.0, settings.pix_timeout)),
+        timeout=settings.pix_timeout,
+        max_answer_mb=settings.pix_max_answer_mb,
         transport=_transport("pix", metrics, transports),
         observer=metrics,
         stop=stop,
@@ -93,6 +95,9 @@ def build(
     ``transports(api)`` gives the HTTP transport under each adapter (``"pix"``, ``"imilo"``),
     for a benchmark that counts requests.
     """
+    # One event for every part: a shutdown, or the run's deadline, ends requests in flight,
+    # retries' waits and the run's loop alike.
+    stop = stop if stop is not None else threading.Event()
     imilo_key = settings.imilo_api_key.get_secret_value()
     register_secret(imilo_key)
     mappings = load_mappings(settings.mappings_dir)
@@ -110,7 +115,8 @@ def build(
         str(settings.imilo_api_url),
         imilo_key,
         codes=mappings.imilo,
-        timeout=httpx.Timeout(settings.imilo_timeout, connect=min(5.0, settings.imilo_timeout)),
+        timeout=settings.imilo_timeout,
+        max_answer_mb=settings.imilo_max_answer_mb,
         limiter=RateLimiter(settings.imilo_max_rps, stop=stop),
         transport=_transport("imilo", metrics, transports),
         observer=metrics,
@@ -126,6 +132,7 @@ def build(
             concurrency=settings.imilo_concurrency,
             read_ahead=settings.pix_read_ahead if isinstance(settings, Settings) else 0,
             leases=leases,
+            run_deadline=settings.run_deadline if isinstance(settings, Settings) else None,
         ),
         pix=pix,
         imilo=imilo,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 import threading
@@ -16,7 +17,12 @@ from zoneinfo import ZoneInfo
 import structlog
 
 from connector import __version__
-from connector.admin_cli import add_admin_commands, run_charte, run_mappings
+from connector.admin_cli import (
+    add_admin_commands,
+    run_charte,
+    run_mappings,
+    structure_code_option,
+)
 from connector.errors import ConfigurationError, UsageError
 from connector.logs import configure_logging
 from connector.plan_output import print_plan
@@ -30,6 +36,11 @@ if TYPE_CHECKING:
 __all__ = ["main"]
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
+
+INSECURE_HTTP_HELP = (
+    "accept plain http:// API URLs for remote hosts (a test bench; credentials travel in "
+    "clear); the same as CONNECTOR_ALLOW_INSECURE_HTTP=true"
+)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -66,14 +77,16 @@ def _parser() -> argparse.ArgumentParser:
         help="read participations from this day (00:00 in CONNECTOR_TIMEZONE) instead of the "
         "cursor; replays stay idempotent and never move cursors back",
     )
+    sync.add_argument("--allow-insecure-http", action="store_true", help=INSECURE_HTTP_HELP)
 
-    commands.add_parser(
+    worker = commands.add_parser(
         "worker",
         help="run the sync on a schedule, with /healthz, /readyz and /metrics",
         description="Run the sync on CONNECTOR_SCHEDULE (cron, read in CONNECTOR_TIMEZONE), "
         "serve /healthz, /readyz and /metrics on CONNECTOR_HTTP_PORT, and stop cleanly on "
         "SIGTERM or SIGINT (exit 0).",
     )
+    worker.add_argument("--allow-insecure-http", action="store_true", help=INSECURE_HTTP_HELP)
     health = commands.add_parser(
         "healthcheck",
         help="exit 0 if the local worker answers /healthz (for container health checks)",
@@ -130,7 +143,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     csv_import.add_argument("file", type=Path, help="the export (.csv, UTF-8, ';')")
     csv_import.add_argument(
-        "--structure", required=True, metavar="CODE", help="the I-Milo structure code"
+        "--structure",
+        required=True,
+        metavar="CODE",
+        type=structure_code_option,
+        help="the I-Milo structure code",
     )
     csv_import.add_argument(
         "--external-id-column",
@@ -144,6 +161,7 @@ def _parser() -> argparse.ArgumentParser:
     csv_import.add_argument(
         "--json", action="store_true", help="print the run's counts as one JSON line at the end"
     )
+    csv_import.add_argument("--allow-insecure-http", action="store_true", help=INSECURE_HTTP_HELP)
 
     add_review_commands(commands)
     add_admin_commands(commands)
@@ -272,26 +290,21 @@ def _csv_structure_zone(imilo: IMilo, overrides: Mapping[str, str], code: str) -
 
 def _import_csv(args: argparse.Namespace) -> int:
     from connector.bootstrap import build
-    from connector.pix.csv_export import read_export
+    from connector.pix.csv_export import CsvExport, parse_export
     from connector.pix.csv_source import CsvExportPix
     from connector.settings import load_imilo_settings
     from connector.sync import RunScope
 
-    if not args.file.is_file():
-        raise UsageError(f"import-csv: '{args.file}' is not a file")
-    try:
-        data = args.file.read_bytes()
-    except OSError as error:
-        raise UsageError(f"import-csv: cannot read '{args.file}': {error.strerror}") from None
     code = args.structure.strip()
-    # Read once before connecting, so that a broken file fails at once; read again below,
+    # Read and checked once, before connecting, so that a broken file fails at once (only a
+    # regular file, at most MAX_EXPORT_BYTES, strictly quoted); its cells are read below,
     # once the structure's zone is known, for its date-only cells.
-    export = read_export(data, external_id_column=args.external_id_column)
+    parsed = parse_export(args.file, external_id_column=args.external_id_column)
     settings = load_imilo_settings()
-    source = CsvExportPix(export, code)
+    source = CsvExportPix(CsvExport(parsed.campaign, records=[]), code)  # rows: `use` below
     with build(settings, pix=source, stop=_stop_on_signals()) as connector:
         zone = _csv_structure_zone(connector.imilo, connector.mappings.imilo.timezones, code)
-        source.use(read_export(data, external_id_column=args.external_id_column, local_zone=zone))
+        source.use(parsed.export(zone))
         report = connector.sync.run_once(RunScope(checkpoint=False), dry_run=args.dry_run)
     if args.dry_run and not args.json:
         print_plan(report)
@@ -323,10 +336,14 @@ def _worker(_args: argparse.Namespace) -> int:
 def _healthcheck(args: argparse.Namespace) -> int:
     import urllib.request
 
-    port = LogSettings().http_port
+    settings = LogSettings()
+    host = settings.http_host.strip("[]")
+    if host in ("0.0.0.0", "::", ""):  # noqa: S104 - every address: this machine's will do
+        host = "127.0.0.1"
+    url_host = f"[{host}]" if ":" in host else host
     try:
         with urllib.request.urlopen(
-            f"http://127.0.0.1:{int(port)}/healthz", timeout=args.timeout
+            f"http://{url_host}:{int(settings.http_port)}/healthz", timeout=args.timeout
         ) as answer:
             return EXIT_OK if answer.status == 200 else EXIT_FAILED
     except (OSError, ValueError):
@@ -341,6 +358,9 @@ def _demo(_args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if getattr(args, "allow_insecure_http", False):
+        # Before any settings are read: every command then sees the same setting.
+        os.environ["CONNECTOR_ALLOW_INSECURE_HTTP"] = "true"
     handlers = {
         "sync": _sync,
         "worker": _worker,

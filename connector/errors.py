@@ -9,6 +9,7 @@
         ├── FatalApiError       a 4xx that retrying will not fix
         │   └── PrescriptionConflict   the prescription changed under us (409)
         └── MalformedResponse   the answer is not what the contract says
+            └── AnswerTooLarge  larger than PIX_MAX_ANSWER_MB / IMILO_MAX_ANSWER_MB: not retried
 
 Messages never carry personal data or secrets: only API names, paths with numeric ids,
 status codes and short reasons.
@@ -17,6 +18,7 @@ status codes and short reasons.
 from __future__ import annotations
 
 __all__ = [
+    "AnswerTooLarge",
     "ApiError",
     "ConfigurationError",
     "ConnectorError",
@@ -76,3 +78,7 @@ class PrescriptionConflict(FatalApiError):
 
 class MalformedResponse(ApiError):
     """The answer does not follow the contract (bad JSON, wrong content type, missing field)."""
+
+
+class AnswerTooLarge(MalformedResponse):
+    """The answer's body is over the size cap: reading it again would not make it smaller."""

@@ -19,6 +19,9 @@ from connector.metrics import Metrics
 __all__ = ["APIS", "Readiness", "create_ops_app"]
 
 APIS = ("pix", "imilo")
+# A run past its deadline ends its requests in flight and records its progress: it is
+# overdue (stuck) only if it still runs this long after.
+OVERDUE_GRACE_SECONDS = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,9 +35,16 @@ class Readiness:
     during it. Between scheduled runs the APIs are not called, so "recently" means "during
     the last run" rather than "in the last N minutes"."""
 
-    def __init__(self, metrics: Metrics, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        metrics: Metrics,
+        clock: Callable[[], float] = time.time,
+        *,
+        run_deadline: float | None = None,
+    ) -> None:
         self._metrics = metrics
         self._clock = clock
+        self._run_deadline = run_deadline
         self._lock = threading.Lock()
         self._running_since: float | None = None
         self._last: _Run | None = None
@@ -70,6 +80,14 @@ class Readiness:
     def _check(self) -> tuple[bool, dict[str, Any]]:
         with self._lock:
             last, running = self._last, self._running_since
+        if running is not None and self._run_deadline is not None:
+            late = self._clock() - running - self._run_deadline - OVERDUE_GRACE_SECONDS
+            if late > 0:
+                return False, {
+                    "status": "not ready",
+                    "reason": "the run in progress is overdue: it has gone on past "
+                    f"CONNECTOR_RUN_DEADLINE by {late + OVERDUE_GRACE_SECONDS:.0f} s",
+                }
         if last is None:
             if running is None:
                 return True, {"status": "ready", "reason": "no run due yet"}

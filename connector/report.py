@@ -29,6 +29,7 @@ class RunReport:
     failed: int = 0
     recovered: int = 0
     interrupted: bool = False
+    deadline_passed: bool = False  # CONNECTOR_RUN_DEADLINE: the run stopped taking work
     dry_run: bool = False
     errors: list[str] = field(default_factory=list)
     reviews_by_reason: Counter[str] = field(default_factory=Counter)
@@ -53,10 +54,17 @@ class RunReport:
 
     @property
     def completed(self) -> bool:
-        return not self.errors and self.failed == 0 and not self.interrupted
+        return (
+            not self.errors
+            and self.failed == 0
+            and not self.interrupted
+            and not self.deadline_passed
+        )
 
     @property
     def outcome(self) -> str:
+        if self.deadline_passed:
+            return "failed"  # not a shutdown: the work did not fit in the time given
         if self.interrupted:
             return "interrupted"
         return "completed" if self.completed else "failed"

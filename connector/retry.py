@@ -12,13 +12,14 @@ from tenacity import (
     RetryCallState,
     Retrying,
     retry_if_exception_type,
+    retry_if_not_exception_type,
     stop_after_attempt,
     stop_after_delay,
     stop_when_event_set,
     wait_exponential_jitter,
 )
 
-from connector.errors import MalformedResponse, TransientApiError
+from connector.errors import AnswerTooLarge, MalformedResponse, TransientApiError
 
 __all__ = [
     "DEFAULT_RETRY",
@@ -110,7 +111,9 @@ def _retrying(
     return Retrying(
         # A malformed answer (an HTML error page from a proxy, a cut JSON page) is most often
         # passing trouble too; writes are idempotent, so reading or sending again is safe.
-        retry=retry_if_exception_type((TransientApiError, MalformedResponse)),
+        # An answer over the size cap would be as large again: not retried.
+        retry=retry_if_exception_type((TransientApiError, MalformedResponse))
+        & retry_if_not_exception_type(AnswerTooLarge),
         stop=halt | stop_when_event_set(event),
         wait=wait,
         sleep=sleep,

@@ -61,6 +61,7 @@ class LogSettings(BaseSettings):
     log_level: str = Field("INFO", validation_alias="CONNECTOR_LOG_LEVEL")
     log_format: str | None = Field(None, validation_alias="CONNECTOR_LOG_FORMAT")
     http_port: str = Field("8080", validation_alias="CONNECTOR_HTTP_PORT")
+    http_host: str = Field("127.0.0.1", validation_alias="CONNECTOR_HTTP_HOST")
 
 
 class StoreSettings(BaseSettings):
@@ -72,6 +73,37 @@ class StoreSettings(BaseSettings):
 
     database_url: str = Field(DEFAULT_DATABASE_URL, validation_alias="CONNECTOR_DATABASE_URL")
     mappings_dir: Path = Field(Path("mappings"), validation_alias="CONNECTOR_MAPPINGS_DIR")
+
+
+_LOOPBACK = {"localhost", "127.0.0.1", "::1", "[::1]"}
+_UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0}
+MAX_RUN_DEADLINE = 24 * 3600.0
+
+
+def _refuse_plain_http(variable: str, url: AnyHttpUrl, allowed: bool) -> None:
+    """An API key or a client secret never travels in clear, except to this machine (the
+    simulators) or when ``CONNECTOR_ALLOW_INSECURE_HTTP`` says so."""
+    host = (url.host or "").lower()
+    loopback = host in _LOOPBACK or host.startswith("127.") or host.endswith(".localhost")
+    if url.scheme == "http" and not loopback and not allowed:
+        raise ValueError(
+            f"{variable}: plain http:// is refused for a remote host (credentials would travel "
+            "in clear); use https://, or set CONNECTOR_ALLOW_INSECURE_HTTP=true for a test bench"
+        )
+
+
+def _seconds(value: Any) -> float:
+    """A duration: seconds, or a number followed by s, m or h; within 1 s .. 24 h."""
+    text = str(value).strip().lower()
+    factor = _UNITS.get(text[-1:])
+    number = text[:-1] if factor is not None else text
+    try:
+        seconds = float(number) * (factor or 1.0)
+    except ValueError:
+        raise ValueError(f"not a duration (got '{text[:20]}'; e.g. 600, 90s, 10m or 1h)") from None
+    if not 1.0 <= seconds <= MAX_RUN_DEADLINE:
+        raise ValueError("must be between 1 second and 24 hours")
+    return seconds
 
 
 def _secret_from_file(value: SecretStr, path: Path | None, variable: str) -> SecretStr:
@@ -100,7 +132,11 @@ class ImiloSettings(StoreSettings):
     imilo_api_key_file: Path | None = Field(None, validation_alias="IMILO_API_KEY_FILE")
     imilo_max_rps: float = Field(5.0, ge=0, validation_alias="IMILO_MAX_RPS")
     imilo_concurrency: int = Field(4, ge=1, le=64, validation_alias="IMILO_CONCURRENCY")
+    # The whole of one request (connect, headers and body), not each read.
     imilo_timeout: float = Field(15.0, gt=0, le=600, validation_alias="IMILO_TIMEOUT")
+    imilo_max_answer_mb: float = Field(20.0, gt=0, le=1024, validation_alias="IMILO_MAX_ANSWER_MB")
+    # Plain http:// is refused for API URLs other than loopback, unless this is true.
+    allow_insecure_http: bool = Field(False, validation_alias="CONNECTOR_ALLOW_INSECURE_HTTP")
     timezone: str = Field("Europe/Paris", validation_alias="CONNECTOR_TIMEZONE")
     # Several replicas on one PostgreSQL share the work by leases on structures. "auto": on
     # for PostgreSQL, off for SQLite (a file is not shared by replicas).
@@ -123,6 +159,11 @@ class ImiloSettings(StoreSettings):
         return value
 
     @model_validator(mode="after")
+    def _imilo_over_tls(self) -> Self:
+        _refuse_plain_http("IMILO_API_URL", self.imilo_api_url, self.allow_insecure_http)
+        return self
+
+    @model_validator(mode="after")
     def _imilo_key_from_file(self) -> Self:
         self.imilo_api_key = _secret_from_file(
             self.imilo_api_key, self.imilo_api_key_file, "IMILO_API_KEY"
@@ -138,6 +179,7 @@ class Settings(ImiloSettings):
     pix_client_secret: SecretStr = Field(SecretStr(""), validation_alias="PIX_CLIENT_SECRET")
     pix_client_secret_file: Path | None = Field(None, validation_alias="PIX_CLIENT_SECRET_FILE")
     pix_timeout: float = Field(30.0, gt=0, le=600, validation_alias="PIX_TIMEOUT")
+    pix_max_answer_mb: float = Field(20.0, gt=0, le=1024, validation_alias="PIX_MAX_ANSWER_MB")
     # Structures whose Pix campaigns are read in the background while the current one is
     # decided: Pix's latency is then not paid one request at a time.
     pix_read_ahead: int = Field(3, ge=0, le=16, validation_alias="PIX_READ_AHEAD")
@@ -146,6 +188,20 @@ class Settings(ImiloSettings):
     schedule: str = Field(DEFAULT_SCHEDULE, validation_alias="CONNECTOR_SCHEDULE")
     run_on_start: bool = Field(True, validation_alias="CONNECTOR_RUN_ON_START")
     http_port: int = Field(8080, ge=0, le=65535, validation_alias="CONNECTOR_HTTP_PORT")
+    http_host: str = Field("127.0.0.1", min_length=1, validation_alias="CONNECTOR_HTTP_HOST")
+    # A run stops taking work past this many seconds (the default schedule fires every 15
+    # minutes); the suffixes s, m and h are accepted ("90s", "10m", "1h").
+    run_deadline: float = Field(600.0, validation_alias="CONNECTOR_RUN_DEADLINE")
+
+    @field_validator("run_deadline", mode="before")
+    @classmethod
+    def _duration(cls, value: Any) -> Any:
+        return _seconds(value)
+
+    @model_validator(mode="after")
+    def _pix_over_tls(self) -> Self:
+        _refuse_plain_http("PIX_API_URL", self.pix_api_url, self.allow_insecure_http)
+        return self
 
     @model_validator(mode="after")
     def _schedule_is_cron(self) -> Self:
@@ -179,7 +235,8 @@ def _describe(error: ErrorDetails) -> str:
     if error.get("type") == "missing":
         return f"{variable}: not set" + (f" (set it to {hint})" if hint else "")
     # pydantic's message, without the offending input: it may be a secret.
-    return f"{variable}: {error.get('msg', 'invalid value')}"
+    message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
+    return f"{variable}: {message}"
 
 
 def load_settings(**overrides: Any) -> Settings:

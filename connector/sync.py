@@ -37,6 +37,7 @@ from connector.domain.plan import (
     Review,
     plan_structure,
 )
+from connector.domain.structure_codes import is_structure_code
 from connector.domain.timezones import structure_timezone
 from connector.effects import DryRun, Effects
 from connector.errors import ApiError
@@ -103,13 +104,18 @@ class Sync:
         read_ahead: int = 0,
         leases: Leases | None = None,
         progress: Callable[[int, int, RunReport], None] | None = None,
+        run_deadline: float | None = None,
     ) -> None:
         self._progress = progress
+        self._run_deadline = run_deadline
         self._read_ahead = read_ahead
         self._ahead: dict[str, Future[Extraction]] = {}
         self._leases = leases
         self._concurrency = concurrency
-        self._stop = stop
+        # Set on a shutdown or once the run's deadline passes; the adapters share it, so that
+        # requests in flight end too.
+        self._stop = stop if stop is not None else threading.Event()
+        self._deadline_fired = False  # the stop event was set by a run's deadline, not asked
         self._scope = RunScope()
         self._pix = pix
         self._imilo = imilo
@@ -139,6 +145,10 @@ class Sync:
         effects = DryRun if dry_run else Effects
         self._effects = effects(self._imilo, self._store, self._clock, report.run_id)
         structlog.contextvars.bind_contextvars(run_id=report.run_id)
+        if self._deadline_fired:  # the last run's deadline: this run has its own time
+            self._deadline_fired = False
+            self._stop.clear()
+        deadline = self._deadline_timer(report)
         try:
             self._effects.start_run()
             log.info("run_started", dry_run=dry_run)
@@ -147,6 +157,12 @@ class Sync:
             except ApiError as error:
                 report.errors.append(str(error))
                 structures = {}
+            if self._pix.unreadable_organisations:
+                # Their structures cannot be synced: the run must not look complete.
+                report.errors.append(
+                    f"pix: {self._pix.unreadable_organisations} organisation(s) left out, "
+                    "their id being outside 1..2^63-1"
+                )
             self._sync_structures(structures, report)
             # Intents of structures no longer synced (a mapping removed after a crash).
             orphans = [
@@ -159,13 +175,40 @@ class Sync:
             log.info("run_finished", outcome=report.outcome, **report.counts())
             return report
         finally:
+            if deadline is not None:
+                deadline.cancel()
             structlog.contextvars.unbind_contextvars("run_id")
+
+    def _deadline_timer(self, report: RunReport) -> threading.Timer | None:
+        """Past ``run_deadline`` seconds, the run stops taking work: the stop event ends the
+        requests in flight and the loop; an abandoned write is in the ledger, and the next
+        run carries it out."""
+        if self._run_deadline is None:
+            return None
+        seconds = self._run_deadline
+        context = contextvars.copy_context()  # the timer's log line carries the run id
+
+        def passed() -> None:
+            report.deadline_passed = True
+            report.errors.append(
+                f"the run's deadline passed after {seconds:g} s (CONNECTOR_RUN_DEADLINE): it "
+                "stopped taking work; the next run takes up what is left"
+            )
+            log.error("run_deadline_passed", seconds=seconds)
+            if not self._stop.is_set():
+                self._deadline_fired = True
+                self._stop.set()
+
+        timer = threading.Timer(seconds, context.run, args=(passed,))
+        timer.daemon = True
+        timer.start()
+        return timer
 
     def _stopping(self, report: RunReport, lease: Lease | None = None) -> bool:
         """A shutdown was asked, or a lease was lost: stop before the next write, leaving
         cursors where the handled records allow."""
         lease_lost = lease is not None and lease.lost.is_set()
-        if (self._stop is not None and self._stop.is_set()) or lease_lost:
+        if self._stop.is_set() or lease_lost:
             if not report.interrupted:
                 log.warning("run_interrupted")
             report.interrupted = True
@@ -289,12 +332,24 @@ class Sync:
                 )
 
     def structures(self) -> dict[str, list[Organisation]]:
-        """The Pix organisations to sync, by I-Milo structure code (mapping or externalId)."""
+        """The Pix organisations to sync, by I-Milo structure code (mapping or externalId).
+
+        A code that is not an I-Milo structure code (an ``externalId`` may be anything) is
+        never used: its organisation is skipped, logged without the value."""
         by_structure: dict[str, list[Organisation]] = defaultdict(list)
         for organisation in self._pix.organisations():
             code = self._mappings.structure_code(organisation.id, organisation.external_id)
             if code is None:
                 log.info("organisation_not_mapped", organisation_id=organisation.id)
+                continue
+            if not is_structure_code(code):
+                mapped = bool(self._mappings.organisations.get(organisation.id))
+                source = "its mapped code" if mapped else "its externalId"
+                log.warning(
+                    "organisation_skipped",
+                    organisation_id=organisation.id,
+                    reason=f"{source} is not an I-Milo structure code",
+                )
                 continue
             by_structure[code].append(organisation)
         return by_structure

@@ -2,9 +2,12 @@
 
 - APScheduler fires the sync on ``CONNECTOR_SCHEDULE`` read in ``CONNECTOR_TIMEZONE``; runs
   never overlap (one instance at most) and missed runs coalesce into one.
-- SIGTERM or SIGINT sets a stop event: the run in progress finishes the write in flight,
-  records its progress and returns; retries waiting for their next attempt give up. The
-  process then exits 0, well within 30 seconds.
+- SIGTERM or SIGINT sets a stop event: requests in flight end within a fraction of a
+  second (``connector.exchange``), the run records its progress and returns, and retries
+  waiting for their next attempt give up. An abandoned write is in the ledger: the next run
+  carries it out. The process then exits 0, well within 30 seconds.
+- A run past ``CONNECTOR_RUN_DEADLINE`` stops the same way, and ``/readyz`` turns 503 while
+  a run goes on past its deadline.
 """
 
 from __future__ import annotations
@@ -33,12 +36,15 @@ log = structlog.get_logger("connector.worker")
 
 
 class Worker:
-    def __init__(self, settings: Settings, *, host: str = "0.0.0.0") -> None:  # noqa: S104
+    def __init__(self, settings: Settings, *, host: str | None = None) -> None:
         self._settings = settings
-        self._host = host
-        self.stop = threading.Event()
+        self._host = host or settings.http_host
+        self.stop = threading.Event()  # the worker's shutdown
+        # What the adapters and runs watch: set on shutdown, and by a run's deadline (the
+        # run clears it again before the next one; the worker itself goes on).
+        self._halt = threading.Event()
         self.metrics = Metrics()
-        self.readiness = Readiness(self.metrics)
+        self.readiness = Readiness(self.metrics, run_deadline=settings.run_deadline)
 
     def _reload_mappings(self, connector: Connector) -> None:
         """Hot reload: a broken edit keeps the last good mappings running, and says so.
@@ -103,6 +109,7 @@ class Worker:
     def _on_signal(self, signum: int, _frame: FrameType | None) -> None:
         log.info("shutdown_requested", signal=signal.Signals(signum).name)
         self.stop.set()
+        self._halt.set()
 
     def run(self) -> int:
         settings = self._settings
@@ -111,7 +118,7 @@ class Worker:
             signal.signal(signum, self._on_signal)
         app = create_ops_app(self.metrics, self.readiness)
         with (
-            build(settings, metrics=self.metrics, stop=self.stop) as connector,
+            build(settings, metrics=self.metrics, stop=self._halt) as connector,
             running(app, host=self._host, port=settings.http_port) as url,
         ):
             connector.store.reviews.open_count()  # fail now, not at the first run

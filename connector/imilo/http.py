@@ -6,6 +6,7 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -25,6 +26,7 @@ from connector.errors import (
     MalformedResponse,
     PrescriptionConflict,
 )
+from connector.exchange import Bounds, GuardedTransport, exchange
 from connector.imilo import wire
 from connector.imilo.codes import ImiloCodes
 from connector.instrumented import ApiObserver
@@ -43,9 +45,18 @@ API_KEY_HEADER = "X-Gravitee-Api-Key"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 INSCRITS_PAGE_SIZE = 150  # the real API's page size went 500 → 250 → 150
 SEARCH_BATCH = 50  # values per query for the structure's dossier search
-# The public i-milo client uses 6 s; reads of big pages deserve a little more.
-DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
-MAX_PAGES = 100_000
+# The public i-milo client uses 6 s; reads of big pages deserve a little more. Seconds for a
+# whole request: connect, headers and body.
+DEFAULT_TIMEOUT = 15.0
+DEFAULT_MAX_ANSWER_MB = 20.0
+MAX_PAGES = 10_000  # 1.5 million rows: no structure has that many; a server paging forever
+
+
+def _segment(value: str | int) -> str:
+    """A value put in a URL path, escaped whole: a structure code such as ``../x?y=#`` stays
+    one segment of the intended route, and never reaches another one with our API key."""
+    # Dots too: httpx would resolve a ".." segment before sending.
+    return quote(str(value), safe="").replace(".", "%2E")
 
 
 class HttpIMilo:
@@ -56,7 +67,8 @@ class HttpIMilo:
         base_url: str,
         api_key: str,
         *,
-        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        timeout: float = DEFAULT_TIMEOUT,
+        max_answer_mb: float = DEFAULT_MAX_ANSWER_MB,
         transport: httpx.BaseTransport | None = None,
         retry: RetryPolicy = DEFAULT_RETRY,
         observer: ApiObserver | None = None,
@@ -70,11 +82,12 @@ class HttpIMilo:
         self._retrier = Retrier(retry, on_retry=on_retry, stop=stop)
         self._once = Retrier(NO_RETRY)
         register_secret(api_key)
+        self._bounds = Bounds.of(timeout, max_answer_mb, stop)
         self._client = httpx.Client(
             base_url=base_url.rstrip("/"),
             headers={API_KEY_HEADER: api_key, "Accept": "application/json"},
-            timeout=timeout,
-            transport=transport,
+            timeout=httpx.Timeout(timeout, connect=min(5.0, timeout)),
+            transport=transport or GuardedTransport(),
         )
 
     def close(self) -> None:
@@ -105,8 +118,14 @@ class HttpIMilo:
         response = send(
             "imilo",
             what,
-            lambda: self._client.request(
-                method, path, params=list(params) if params else None, json=json, headers=headers
+            lambda: exchange(
+                self._client,
+                method,
+                path,
+                self._bounds,
+                params=list(params) if params else None,
+                json=json,
+                headers=headers,
             ),
         )
         status = response.status_code
@@ -120,11 +139,15 @@ class HttpIMilo:
         return json_body("imilo", what, response)
 
     def structure(self, code: str) -> ServedStructure | None:
-        body = self._call("GET", f"/operateurs/structures/{code}", "structure", missing_ok=True)
+        body = self._call(
+            "GET", f"/operateurs/structures/{_segment(code)}", "structure", missing_ok=True
+        )
         return None if body is None else wire.structure_from(body)
 
     def offres(self, structure_code: str) -> list[Offre]:
-        body = self._call("GET", f"/operateurs/structures/{structure_code}/offres", "offres")
+        body = self._call(
+            "GET", f"/operateurs/structures/{_segment(structure_code)}/offres", "offres"
+        )
         if not isinstance(body, list):
             raise MalformedResponse("imilo", "offres: expected a list")
         return [wire.offre_from(item) for item in body]
@@ -132,8 +155,10 @@ class HttpIMilo:
     def _pages(
         self, path: str, what: str, key: str, params: list[tuple[str, str]]
     ) -> Iterator[list[Any]]:
-        """Every page of a listing, following the ``taille`` the server answers with."""
+        """Every page of a listing, following the ``taille`` the server answers with. A page
+        that repeats the previous one row for row is a server paging in circles: an error."""
         number = 1
+        previous: list[Any] | None = None
         while number <= MAX_PAGES:
             query = [*params, ("page", str(number)), ("taille", str(INSCRITS_PAGE_SIZE))]
             page_what = f"{what} page {number}"
@@ -143,6 +168,9 @@ class HttpIMilo:
             pages = page.get("nombrePages") if isinstance(page, dict) else None
             if not isinstance(rows, list) or not isinstance(pages, int):
                 raise MalformedResponse("imilo", f"{page_what}: no {key} list or page count")
+            if rows and rows == previous:
+                raise MalformedResponse("imilo", f"{page_what}: repeats the previous page")
+            previous = rows
             yield rows
             if number >= pages or not rows:
                 return
@@ -150,7 +178,8 @@ class HttpIMilo:
         raise MalformedResponse("imilo", f"{what}: too many pages")
 
     def open_prescriptions(self, structure_code: str, offre_id: int) -> list[Candidate]:
-        path = f"/operateurs/structures/{structure_code}/offres/{offre_id}/inscrits"
+        code, offre = _segment(structure_code), _segment(offre_id)
+        path = f"/operateurs/structures/{code}/offres/{offre}/inscrits"
         params = [("statut", self.codes.statuses[PrescriptionStatus.ONGOING])]
         return [
             wire.candidate_from(row, structure_code, self.codes)
@@ -163,7 +192,7 @@ class HttpIMilo:
     ) -> dict[int, Dossier]:
         """The structure's dossiers matching any of ``values`` of the filter ``name``,
         ``SEARCH_BATCH`` values per request, by number."""
-        path = f"/operateurs/structures/{structure_code}/dossiers"
+        path = f"/operateurs/structures/{_segment(structure_code)}/dossiers"
         unique = sorted(set(values))
         found: dict[int, Dossier] = {}
         for start in range(0, len(unique), SEARCH_BATCH):
@@ -187,11 +216,15 @@ class HttpIMilo:
         return list(self._dossier_search(structure_code, "name search", "nom", last_names).values())
 
     def dossier(self, dossier_id: int) -> Dossier | None:
-        body = self._call("GET", f"/sue/dossiers/{dossier_id}", "dossier", missing_ok=True)
+        body = self._call(
+            "GET", f"/sue/dossiers/{_segment(dossier_id)}", "dossier", missing_ok=True
+        )
         return None if body is None else wire.dossier_from(body)
 
     def prescription(self, dossier_id: int, prescription_id: int) -> Prescription | None:
-        path = f"/operateurs/dossiers/{dossier_id}/prescriptions/{prescription_id}"
+        path = (
+            f"/operateurs/dossiers/{_segment(dossier_id)}/prescriptions/{_segment(prescription_id)}"
+        )
         body = self._call("GET", path, f"prescription {prescription_id}", missing_ok=True)
         return None if body is None else wire.prescription_from(body, self.codes)
 
@@ -206,7 +239,7 @@ class HttpIMilo:
     ) -> Prescription:
         body = self._call(
             "PUT",
-            f"/operateurs/dossiers/{dossier_id}/prescriptions/{prescription_id}",
+            f"/operateurs/dossiers/{_segment(dossier_id)}/prescriptions/{_segment(prescription_id)}",
             f"realisation of prescription {prescription_id}",
             json={
                 "statut": self.codes.statuses[PrescriptionStatus.ACHIEVED],
@@ -220,7 +253,9 @@ class HttpIMilo:
         return wire.prescription_from(body, self.codes)
 
     def actualites(self, dossier_id: int) -> list[Actualite]:
-        body = self._call("GET", f"/operateurs/dossiers/{dossier_id}/actualites", "actualites")
+        body = self._call(
+            "GET", f"/operateurs/dossiers/{_segment(dossier_id)}/actualites", "actualites"
+        )
         if not isinstance(body, list):
             raise MalformedResponse("imilo", "actualites: expected a list")
         return [wire.actualite_from(item, self.codes) for item in body]
@@ -230,7 +265,7 @@ class HttpIMilo:
     ) -> Actualite:
         body = self._call(
             "POST",
-            f"/operateurs/dossiers/{dossier_id}/actualites",
+            f"/operateurs/dossiers/{_segment(dossier_id)}/actualites",
             f"actualite for prescription {actualite.prescription_id}",
             json={
                 "nature": self.codes.natures[actualite.nature],

@@ -6,7 +6,9 @@ plan, idempotent writes) carries it into I-Milo.
 
 A date-only cell of the export is a date of the structure's calendar, so the export is read
 with the structure's time zone. ``import-csv`` learns that zone from I-Milo once the connector
-is built, so it may read the file again then and hand it over with ``use``, before the run.
+is built: it parses the file once before (``parse_export``), builds the source with the
+campaign alone, then reads the rows' cells in that zone and hands them over with ``use``,
+before the run.
 """
 
 from __future__ import annotations
@@ -25,12 +27,14 @@ CSV_ORGANISATION_ID = 0
 
 
 class CsvExportPix:
+    unreadable_organisations = 0  # the file's one organisation is always readable
+
     def __init__(self, export: CsvExport, structure_code: str) -> None:
         self._export = export
         self._structure_code = structure_code
 
     def use(self, export: CsvExport) -> None:
-        """Serve ``export`` from now on: the same campaign read again (with another zone)."""
+        """Serve ``export`` from now on: the same campaign, its rows read (in another zone)."""
         if export.campaign != self._export.campaign:
             raise ValueError("use: the export is another campaign's")
         self._export = export

@@ -21,6 +21,7 @@ import structlog
 from connector.answers import json_body, raise_if_transient, send
 from connector.domain.model import Campaign, Organisation
 from connector.errors import FatalApiError, MalformedResponse, UnsettledRead
+from connector.exchange import Answer, Bounds, GuardedTransport, exchange
 from connector.instrumented import ApiObserver
 from connector.pix.auth import PixTokenAuth
 from connector.pix.records import (
@@ -35,8 +36,11 @@ __all__ = ["CAMPAIGNS_PAGE_SIZE", "MAX_READ_PASSES", "PARTICIPATIONS_PAGE_SIZE",
 
 CAMPAIGNS_PAGE_SIZE = 1000  # Pix's maximum
 PARTICIPATIONS_PAGE_SIZE = 200  # Pix's maximum
-DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
-MAX_PAGES = 100_000  # a guard against a server that never stops paging
+DEFAULT_TIMEOUT = 30.0  # seconds for a whole request: connect, headers and body
+DEFAULT_MAX_ANSWER_MB = 20.0
+# A guard against a server that never stops paging: 2 million participations in one
+# campaign, or 10 million campaigns; the run's deadline usually comes first.
+MAX_PAGES = 10_000
 # A read of several pages is read again until a pass brings no row the earlier ones did not.
 MAX_READ_PASSES = 3
 
@@ -56,7 +60,7 @@ def _id(value: Any) -> int:
     return number
 
 
-def _check(response: httpx.Response, what: str) -> Any:
+def _check(response: Answer, what: str) -> Any:
     raise_if_transient("pix", what, response)
     if response.status_code == 403:
         raise FatalApiError("pix", f"{what} is outside this client's organisations or scopes", 403)
@@ -76,7 +80,8 @@ class MaddoPix:
         client_id: str,
         client_secret: str,
         *,
-        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        timeout: float = DEFAULT_TIMEOUT,
+        max_answer_mb: float = DEFAULT_MAX_ANSWER_MB,
         transport: httpx.BaseTransport | None = None,
         clock: Callable[[], float] | None = None,
         retry: RetryPolicy = DEFAULT_RETRY,
@@ -91,8 +96,13 @@ class MaddoPix:
             else PixTokenAuth(base_url, client_id, client_secret)
         )
         self.auth = auth
+        self.unreadable_organisations = 0
+        self._bounds = Bounds.of(timeout, max_answer_mb, stop)
         self._client = httpx.Client(
-            base_url=base_url.rstrip("/"), auth=auth, timeout=timeout, transport=transport
+            base_url=base_url.rstrip("/"),
+            auth=auth,
+            timeout=httpx.Timeout(timeout, connect=min(5.0, timeout)),
+            transport=transport or GuardedTransport(),
         )
 
     def close(self) -> None:
@@ -100,7 +110,12 @@ class MaddoPix:
 
     def _get(self, path: str, what: str, params: dict[str, str] | None = None) -> Any:
         def attempt() -> Any:
-            return _check(send("pix", what, lambda: self._client.get(path, params=params)), what)
+            answer = send(
+                "pix",
+                what,
+                lambda: exchange(self._client, "GET", path, self._bounds, params=params),
+            )
+            return _check(answer, what)
 
         return self._retrier(attempt)
 
@@ -109,6 +124,7 @@ class MaddoPix:
         if not isinstance(body, list):
             raise MalformedResponse("pix", "organisations: expected a list")
         organisations = []
+        self.unreadable_organisations = 0
         for item in body:
             try:
                 external = item.get("externalId")
@@ -122,6 +138,7 @@ class MaddoPix:
             except _OutOfRange:
                 # Only this organisation is left out: the others are synced.
                 log.error("organisation_skipped", reason="its id is outside 1..2^63-1")
+                self.unreadable_organisations += 1
             except (KeyError, TypeError, ValueError, AttributeError, OverflowError):
                 raise MalformedResponse("pix", "organisations: an item has no valid id") from None
         return organisations
@@ -157,6 +174,7 @@ class MaddoPix:
             if number >= count or not rows:
                 return
             number += 1
+        raise MalformedResponse("pix", f"{what}: more than {MAX_PAGES} pages")
 
     def campaigns(self, organisation_id: int) -> Iterator[Campaign]:
         path = f"/api/organizations/{organisation_id}/campaigns"

@@ -15,6 +15,10 @@ __all__ = ["PixSource"]
 class PixSource(Protocol):
     """Organisations, their campaigns, and the campaigns' participations."""
 
+    # Organisations the last ``organisations()`` left out, their id being unusable: their
+    # structures are not synced, and the run says so.
+    unreadable_organisations: int
+
     def organisations(self) -> list[Organisation]:
         """The organisations this client may read."""
         ...

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -53,6 +54,18 @@ def _chunks(values: Iterable[int]) -> Iterator[list[int]]:
         yield items[start : start + _CHUNK]
 
 
+def _create_private(path: Path) -> None:
+    """Create the SQLite file readable by its owner only (0600), before SQLite does: SQLite
+    gives its -wal, -shm and -journal files the database file's mode. An existing file, and
+    its mode, are left alone."""
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError:
+        # It exists (its mode is the owner's choice), or SQLite will say why it cannot open it.
+        return
+    os.close(descriptor)
+
+
 def _engine(url: str) -> Engine:
     try:
         parsed = make_url(url)
@@ -64,6 +77,8 @@ def _engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            if not parsed.query.get("uri"):
+                _create_private(Path(parsed.database))
         engine = create_engine(parsed)
 
         @event.listens_for(engine, "connect")

@@ -11,7 +11,12 @@ import pytest
 import respx
 
 from connector.domain.model import Nature, NewActualite, PrescriptionStatus
-from connector.errors import FatalApiError, PrescriptionConflict, TransientApiError
+from connector.errors import (
+    FatalApiError,
+    MalformedResponse,
+    PrescriptionConflict,
+    TransientApiError,
+)
 from connector.imilo.http import HttpIMilo
 from connector.retry import NO_RETRY, RetryPolicy
 
@@ -207,3 +212,32 @@ def test_retries_stop_at_the_attempt_limit() -> None:
     with pytest.raises(TransientApiError):
         adapter.dossier(1)
     assert route.call_count == 3
+
+
+@respx.mock
+def test_a_hostile_structure_code_stays_one_path_segment(imilo: HttpIMilo) -> None:
+    """``../../sue/dossiers/1?x=#`` would reach another route of the gateway, API key
+    included; escaped whole (dots too, which httpx would resolve), it is one segment."""
+    route = respx.get(url__regex=r".*").mock(return_value=httpx.Response(404))
+    assert imilo.structure("../../sue/dossiers/1?x=#") is None
+    sent = route.calls.last.request.url
+    assert sent.raw_path == (
+        b"/operateurs/structures/%2E%2E%2F%2E%2E%2Fsue%2Fdossiers%2F1%3Fx%3D%23"
+    )
+    assert sent.query == b""
+
+
+@respx.mock
+def test_a_listing_that_repeats_its_pages_is_an_error(imilo: HttpIMilo) -> None:
+    """10^12 pages of the same rows: stopped at page 2, not read until the page limit."""
+    route = respx.get(f"{BASE}/operateurs/structures/75010S00/offres/5/inscrits")
+    route.return_value = httpx.Response(
+        200,
+        json={
+            "inscrits": [inscrit(1), inscrit(2)],
+            "page": {"numero": 1, "taille": 2, "nombrePages": 10**12, "total": 2 * 10**12},
+        },
+    )
+    with pytest.raises(MalformedResponse, match="repeats the previous page"):
+        imilo.open_prescriptions("75010S00", 5)
+    assert route.call_count == 2

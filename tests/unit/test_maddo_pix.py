@@ -426,3 +426,28 @@ def test_an_organisation_id_out_of_range_leaves_out_only_that_organisation(
     )
     [organisation] = pix.organisations()
     assert organisation.id == 2**63 - 1
+
+
+def test_a_listing_past_the_page_limit_is_an_error_not_a_silent_end(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A server paging forever with new ids each time: stopped at MAX_PAGES with an error,
+    so that the campaign is not taken as read whole."""
+    import connector.pix.maddo as maddo
+
+    monkeypatch.setattr(maddo, "MAX_PAGES", 3)
+    pix = maddo.MaddoPix("http://pix.test", "id", "secret", retry=NO_RETRY)
+    pix.auth._token, pix.auth._obtained_at = "t", float("inf")  # no token request
+
+    def page(request: httpx.Request) -> httpx.Response:
+        number = int(request.url.params["page[number]"])
+        rows = [
+            {"id": number * 1000 + i, "code": f"C{number}{i}", "type": "ASSESSMENT"}
+            for i in range(2)
+        ]
+        return httpx.Response(200, json={"campaigns": rows, "page": {"count": 10**12}})
+
+    with respx.mock:
+        respx.get(url__regex=r".*/campaigns.*").mock(side_effect=page)
+        with pytest.raises(MalformedResponse, match="more than 3 pages"):
+            list(pix.campaigns(1))

@@ -209,7 +209,12 @@ class FakeConnector:
 
 
 def reload(directory: Path, connector: FakeConnector) -> Worker:
-    worker = Worker(cast(Settings, SimpleNamespace(mappings_dir=directory)))
+    worker = Worker(
+        cast(
+            Settings,
+            SimpleNamespace(mappings_dir=directory, http_host="127.0.0.1", run_deadline=600.0),
+        )
+    )
     worker._reload_mappings(cast(Connector, connector))
     return worker
 
@@ -238,7 +243,12 @@ def test_the_worker_reload_counts_mapping_problems_and_recovers(tmp_path: Path) 
     connector = FakeConnector()
     campaigns = tmp_path / "campaigns.yaml"
     campaigns.write_text("campaigns:\n  A: {modality: hunter2}\n  B: {x: 1}\n", encoding="utf-8")
-    worker = Worker(cast(Settings, SimpleNamespace(mappings_dir=tmp_path)))
+    worker = Worker(
+        cast(
+            Settings,
+            SimpleNamespace(mappings_dir=tmp_path, http_host="127.0.0.1", run_deadline=600.0),
+        )
+    )
     worker._reload_mappings(cast(Connector, connector))
     _, body = worker.readiness.check()
     assert "2 problem(s)" in body["mappings"] and "hunter2" not in body["mappings"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from connector.http import Readiness
+from connector.http import OVERDUE_GRACE_SECONDS, Readiness
 from connector.metrics import Metrics
 
 
@@ -77,3 +77,22 @@ def test_broken_mappings_show_as_a_count_never_as_text() -> None:
     )
     readiness.mappings_problems(0)
     assert "mappings" not in readiness.check()[1]
+
+
+def test_not_ready_once_a_run_goes_on_well_past_its_deadline() -> None:
+    """A run past CONNECTOR_RUN_DEADLINE (and the grace its stop may take) is stuck: 503,
+    so that an orchestrator or an alert sees it; ready again when it ends well."""
+    clock = Clock()
+    metrics = Metrics(clock)
+    readiness = Readiness(metrics, clock, run_deadline=600)
+    started = readiness.run_started()
+    clock.now += 600 + OVERDUE_GRACE_SECONDS - 1
+    assert "overdue" not in str(readiness.check()[1])
+    clock.now += 2
+    ready, body = readiness.check()
+    assert ready is False
+    assert "overdue" in body["reason"] and "CONNECTOR_RUN_DEADLINE" in body["reason"]
+    for api in ("pix", "imilo"):
+        metrics.observe_request(api, 200, 0.1)
+    readiness.run_finished(started, "completed")
+    assert readiness.check()[0] is True

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from connector import cli
 from connector.errors import ConfigurationError
-from connector.settings import load_settings
+from connector.settings import load_imilo_settings, load_settings
 
 ENV = {
     "PIX_API_URL": "http://127.0.0.1:1",
@@ -30,6 +33,13 @@ def env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
         "CONNECTOR_TIMEZONE",
         "CONNECTOR_RUN_ON_START",
         "CONNECTOR_HTTP_PORT",
+        "CONNECTOR_HTTP_HOST",
+        "CONNECTOR_ALLOW_INSECURE_HTTP",
+        "CONNECTOR_RUN_DEADLINE",
+        "PIX_MAX_ANSWER_MB",
+        "IMILO_MAX_ANSWER_MB",
+        "PIX_TIMEOUT",
+        "IMILO_TIMEOUT",
         "PIX_CLIENT_SECRET_FILE",
         "IMILO_API_KEY_FILE",
     ):
@@ -129,3 +139,124 @@ def test_worker_defaults(env: pytest.MonkeyPatch) -> None:
     assert settings.run_on_start is True
     assert settings.http_port == 8080
     assert settings.pix_read_ahead == 3
+    assert settings.http_host == "127.0.0.1"
+    assert settings.run_deadline == 600.0
+    assert (settings.pix_max_answer_mb, settings.imilo_max_answer_mb) == (20.0, 20.0)
+    assert settings.allow_insecure_http is False
+
+
+@pytest.mark.parametrize("variable", ["PIX_API_URL", "IMILO_API_URL"])
+def test_plain_http_to_a_remote_host_is_refused(env: pytest.MonkeyPatch, variable: str) -> None:
+    """Credentials never travel in clear: the message names the variable and the way out."""
+    env.setenv(variable, "http://api.example.fr")
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings()
+    message = str(caught.value)
+    assert message.startswith(f"{variable}: plain http:// is refused")
+    assert "CONNECTOR_ALLOW_INSECURE_HTTP" in message
+    assert "s3cr3t-value" not in message and "k3y-value" not in message
+
+
+def test_a_csv_import_refuses_plain_http_to_i_milo_too(env: pytest.MonkeyPatch) -> None:
+    env.setenv("IMILO_API_URL", "http://imilo.example.fr/api")
+    with pytest.raises(ConfigurationError, match="IMILO_API_URL: plain http:// is refused"):
+        load_imilo_settings()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8081",
+        "http://127.0.0.2:8081",
+        "http://localhost:8081",
+        "http://LOCALHOST:8081",
+        "http://[::1]:8081",
+        "https://api.example.fr",
+        "https://203.0.113.7:8443",
+    ],
+)
+def test_loopback_and_https_are_accepted(env: pytest.MonkeyPatch, url: str) -> None:
+    """The simulators on this machine need no setting; https goes anywhere."""
+    env.setenv("PIX_API_URL", url)
+    env.setenv("IMILO_API_URL", url)
+    settings = load_settings()
+    assert str(settings.pix_api_url).rstrip("/") == url.rstrip("/").lower()
+
+
+def test_insecure_http_can_be_allowed_for_a_test_bench(env: pytest.MonkeyPatch) -> None:
+    env.setenv("PIX_API_URL", "http://pix.bench.example")
+    env.setenv("IMILO_API_URL", "http://10.0.0.8:8080")
+    env.setenv("CONNECTOR_ALLOW_INSECURE_HTTP", "true")
+    settings = load_settings()
+    assert settings.allow_insecure_http is True
+    assert settings.pix_api_url.host == "pix.bench.example"
+
+
+@pytest.mark.parametrize(
+    ("value", "seconds"),
+    [("600", 600.0), ("90s", 90.0), ("10m", 600.0), ("1h", 3600.0), (" 2.5M ", 150.0)],
+)
+def test_the_run_deadline_reads_seconds_or_a_unit(
+    env: pytest.MonkeyPatch, value: str, seconds: float
+) -> None:
+    env.setenv("CONNECTOR_RUN_DEADLINE", value)
+    assert load_settings().run_deadline == seconds
+
+
+@pytest.mark.parametrize("value", ["0", "abc", "-5", "10x", "25h", ""])
+def test_a_wrong_run_deadline_is_named(env: pytest.MonkeyPatch, value: str) -> None:
+    env.setenv("CONNECTOR_RUN_DEADLINE", value)
+    with pytest.raises(ConfigurationError, match=r"^CONNECTOR_RUN_DEADLINE: "):
+        load_settings()
+
+
+@pytest.mark.parametrize("variable", ["PIX_MAX_ANSWER_MB", "IMILO_MAX_ANSWER_MB"])
+@pytest.mark.parametrize("value", ["0", "-1", "1025", "lots"])
+def test_an_answer_size_cap_out_of_bounds_is_named(
+    env: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
+    env.setenv(variable, value)
+    with pytest.raises(ConfigurationError, match=rf"^{variable}: "):
+        load_settings()
+
+
+@pytest.mark.parametrize("variable", ["PIX_MAX_ANSWER_MB", "IMILO_MAX_ANSWER_MB"])
+def test_an_answer_size_cap_within_bounds_is_read(env: pytest.MonkeyPatch, variable: str) -> None:
+    env.setenv(variable, "0.5")
+    settings = load_settings()
+    assert getattr(settings, variable.lower()) == 0.5
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["sync", "--once", "--allow-insecure-http"],
+        ["worker", "--allow-insecure-http"],
+        ["import-csv", "export.csv", "--structure", "75010S00", "--allow-insecure-http"],
+        ["charte", "check", "--allow-insecure-http"],
+    ],
+)
+def test_commands_that_talk_to_the_apis_take_allow_insecure_http(argv: list[str]) -> None:
+    assert cli._parser().parse_args(argv).allow_insecure_http is True
+
+
+def test_allow_insecure_http_sets_the_setting(env: pytest.MonkeyPatch) -> None:
+    """``worker --allow-insecure-http`` starts with remote http:// URLs; without it, exit 2."""
+    env.setenv("PIX_API_URL", "http://pix.bench.example")
+    env.setenv("CONNECTOR_ALLOW_INSECURE_HTTP", "false")  # restored (unset) after the test
+    seen: list[Any] = []
+
+    class _Worker:
+        def __init__(self, settings: Any) -> None:
+            seen.append(settings)
+
+        def run(self) -> int:
+            return 0
+
+    env.setattr("connector.worker.Worker", _Worker)
+    assert cli.main(["worker"]) == cli.EXIT_CONFIG
+    assert seen == []
+    assert cli.main(["worker", "--allow-insecure-http"]) == 0
+    assert os.environ["CONNECTOR_ALLOW_INSECURE_HTTP"] == "true"
+    [settings] = seen
+    assert settings.allow_insecure_http is True
