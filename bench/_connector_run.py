@@ -36,8 +36,8 @@ import httpx
 
 from connector.bootstrap import build
 from connector.logs import configure_logging
+from connector.run.sync import Sync
 from connector.settings import Settings, load_settings
-from connector.sync import Sync
 
 
 class Tally:

@@ -54,8 +54,8 @@ from matching.generate import generate  # the scripts run from bench/
 
 from connector.domain.model import Nature, PrescriptionStatus
 from connector.imilo.codes import ImiloCodes
+from connector.run.writer import idempotency_key
 from connector.store.sql import SqlStateStore
-from connector.writer import idempotency_key
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent

@@ -10,18 +10,18 @@ from datetime import timedelta
 
 import httpx
 
-from connector.exchange import GuardedTransport
 from connector.imilo.http import HttpIMilo
-from connector.instrumented import ApiObserver, InstrumentedTransport
 from connector.logs import register_secret
 from connector.mappings import Mappings, load_mappings
 from connector.pix.maddo import MaddoPix
 from connector.pix.port import PixSource
-from connector.ratelimit import RateLimiter
+from connector.run.sync import Sync
 from connector.settings import ImiloSettings, Settings
 from connector.store.leases import Leases
 from connector.store.sql import SqlStateStore
-from connector.sync import Sync
+from connector.transport.exchange import GuardedTransport
+from connector.transport.instrumented import ApiObserver, InstrumentedTransport
+from connector.transport.ratelimit import RateLimiter
 
 __all__ = ["Connector", "build"]
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
-from connector.report import RunReport
+from connector.run.report import RunReport
 
 __all__ = ["OUTCOMES", "Metrics"]
 

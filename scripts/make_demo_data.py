@@ -1,6 +1,6 @@
 """Generate the bundled demo dataset: simulator fixtures for Pix and I-Milo, and admin mappings.
 
-    python scripts/make_demo_data.py [--seed 2026] [--out connector/demo]
+    python scripts/make_demo_data.py [--seed 2026] [--out connector/entrypoints/demo]
 
 Stdlib only and deterministic (`random.Random(seed)`): rerunning it rewrites byte-identical
 files under data/pix/, data/imilo/ and mappings/. All names, e-mails and ids are made up.
@@ -73,7 +73,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 DEFAULT_SEED = 2026
-DEFAULT_OUT = Path(__file__).resolve().parents[1] / "connector" / "demo"
+DEFAULT_OUT = Path(__file__).resolve().parents[1] / "connector" / "entrypoints" / "demo"
 
 FIRST_PARTICIPATION_ID = 310001
 FIRST_PRESCRIPTION_ID = 70001

@@ -10,7 +10,6 @@ from urllib.parse import quote
 
 import httpx
 
-from connector.answers import json_body, raise_if_transient, send
 from connector.domain.model import (
     Actualite,
     Candidate,
@@ -26,13 +25,14 @@ from connector.errors import (
     MalformedResponse,
     PrescriptionConflict,
 )
-from connector.exchange import Bounds, GuardedTransport, exchange
 from connector.imilo import wire
 from connector.imilo.codes import ImiloCodes
-from connector.instrumented import ApiObserver
 from connector.logs import register_secret
-from connector.ratelimit import RateLimiter
-from connector.retry import (
+from connector.transport.answers import json_body, raise_if_transient, send
+from connector.transport.exchange import Bounds, GuardedTransport, exchange
+from connector.transport.instrumented import ApiObserver
+from connector.transport.ratelimit import RateLimiter
+from connector.transport.retry import (
     DEFAULT_RETRY,
     NO_RETRY,
     Retrier,

@@ -18,11 +18,8 @@ from typing import Any
 import httpx
 import structlog
 
-from connector.answers import json_body, raise_if_transient, send
 from connector.domain.model import Campaign, Organisation
 from connector.errors import FatalApiError, MalformedResponse, UnsettledRead
-from connector.exchange import Answer, Bounds, GuardedTransport, exchange
-from connector.instrumented import ApiObserver
 from connector.pix.auth import PixTokenAuth
 from connector.pix.records import (
     MAX_ID,
@@ -30,7 +27,10 @@ from connector.pix.records import (
     ParticipationRecord,
     parse_participation,
 )
-from connector.retry import DEFAULT_RETRY, Retrier, RetryPolicy
+from connector.transport.answers import json_body, raise_if_transient, send
+from connector.transport.exchange import Answer, Bounds, GuardedTransport, exchange
+from connector.transport.instrumented import ApiObserver
+from connector.transport.retry import DEFAULT_RETRY, Retrier, RetryPolicy
 
 __all__ = ["CAMPAIGNS_PAGE_SIZE", "MAX_READ_PASSES", "PARTICIPATIONS_PAGE_SIZE", "MaddoPix"]
 

@@ -1,6 +1,6 @@
 """Bundled Pix and I-Milo simulators: real HTTP servers loaded from a fixture directory."""
 
-from connector.serving import running, serve_forever
+from connector.entrypoints.serving import running, serve_forever
 from connector.simulators.fixtures import (
     FixtureError,
     ImiloData,

@@ -19,10 +19,10 @@ import respx
 from connector.domain.model import Campaign, Participation, ParticipationStatus
 from connector.pix.maddo import MaddoPix
 from connector.pix.records import parse_participation
-from connector.retry import NO_RETRY
 from connector.simulators import PixData, create_pix_app, running
 from connector.simulators.fixtures import Campaign as SimCampaign
 from connector.simulators.fixtures import Client, Organization
+from connector.transport.retry import NO_RETRY
 
 CLIENT_ID, CLIENT_SECRET = "ml-contract", "contract-secret"
 ORGANIZATION_ID, CAMPAIGN_ID = 4401, 8801

@@ -25,7 +25,7 @@ import pytest
 from connector.domain.model import Campaign
 from connector.errors import ApiError
 from connector.pix import maddo
-from connector.retry import NO_RETRY
+from connector.transport.retry import NO_RETRY
 from tests import scenario
 from tests.conftest import Systems, start_systems
 from tests.e2e.test_cli import PIX_IMILO, appears, clean_env
@@ -35,7 +35,7 @@ pytestmark = pytest.mark.e2e
 
 PARALLEL = 4  # cases run at once (each mostly waits on a socket)
 TIMEOUT_S = 2  # PIX_TIMEOUT and IMILO_TIMEOUT
-ATTEMPTS = 4  # connector.retry.DEFAULT_RETRY
+ATTEMPTS = 4  # connector.transport.retry.DEFAULT_RETRY
 BACKOFF_S = 0.5 + 1 + 2 + 3 * 0.5  # its three waits between attempts, with their most jitter
 SLACK_S = 15  # starting the process, the rest of the run, a busy CI machine
 # What each kind of case may take, from the retry policy.

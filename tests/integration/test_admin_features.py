@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from connector.bootstrap import build
+from connector.entrypoints.worker import Worker
 from connector.settings import Settings, load_settings
 from connector.store.sql import SqlStateStore
-from connector.worker import Worker
 from tests import scenario
 from tests.conftest import Systems, start_systems
 

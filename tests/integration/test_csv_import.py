@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 
 from connector.bootstrap import build
-from connector.cli import _csv_structure_zone
 from connector.domain.model import ServedStructure
+from connector.entrypoints.cli import _csv_structure_zone
 from connector.errors import TransientApiError, UsageError
 from connector.pix.csv_export import read_export
 from connector.pix.csv_source import CsvExportPix
+from connector.run.sync import RunScope
 from connector.settings import load_imilo_settings, load_settings
-from connector.sync import RunScope
 from tests import scenario
 from tests.conftest import Systems, start_systems
 from tests.csv_exports import campaign_export

@@ -20,7 +20,7 @@ import pytest
 from connector.bootstrap import build
 from connector.errors import ApiError
 from connector.imilo.http import HttpIMilo
-from connector.report import RunReport
+from connector.run.report import RunReport
 from connector.settings import Settings, load_settings
 from connector.simulators import (
     create_imilo_app,

@@ -21,13 +21,13 @@ from connector.bootstrap import build
 from connector.domain.model import Campaign, Participation
 from connector.errors import UnsettledRead
 from connector.pix.maddo import PARTICIPATIONS_PAGE_SIZE, MaddoPix
-from connector.report import RunReport
-from connector.retry import NO_RETRY
+from connector.run.report import RunReport
 from connector.settings import load_settings
 from connector.simulators import PixData, create_pix_app, running
 from connector.simulators.fixtures import Campaign as SimCampaign
 from connector.simulators.fixtures import Client, Organization
 from connector.store.sql import SqlStateStore
+from connector.transport.retry import NO_RETRY
 from tests import scenario
 from tests.conftest import Systems, start_systems
 from tests.integration.test_sync import assert_correct_final_state

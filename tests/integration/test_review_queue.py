@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from connector.bootstrap import build
-from connector.report import RunReport
+from connector.run.report import RunReport
 from connector.settings import Settings
 from connector.store.sql import SqlStateStore
 from tests import scenario

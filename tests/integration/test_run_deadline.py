@@ -24,7 +24,7 @@ pytestmark = pytest.mark.integration
 
 class StuckOnce(MaddoPix):
     """Pix that hangs on the first participations read of the first run, until the stop
-    event (what a request in flight does on a slow server, see connector.exchange)."""
+    event (what a request in flight does on a slow server, see connector.transport.exchange)."""
 
     def __init__(self, *args: object, stop: threading.Event, **kwargs: object) -> None:
         super().__init__(*args, stop=stop, **kwargs)  # type: ignore[arg-type]

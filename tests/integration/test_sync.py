@@ -10,7 +10,7 @@ import pytest
 
 from connector.bootstrap import build
 from connector.imilo.http import HttpIMilo
-from connector.report import RunReport
+from connector.run.report import RunReport
 from connector.settings import Settings
 from connector.store.sql import SqlStateStore
 from tests import scenario
@@ -153,7 +153,7 @@ def test_a_stop_request_finishes_the_write_in_flight_and_keeps_cursors(
     settings = settings.model_copy(update={"imilo_concurrency": 1})  # one write in flight
     import threading
 
-    from connector.writer import RealisationWriter
+    from connector.run.writer import RealisationWriter
 
     stop = threading.Event()
     real_carry_out = RealisationWriter.carry_out
@@ -182,7 +182,7 @@ def test_a_replay_of_one_campaign_from_a_date_changes_nothing_more(
     """Replaying a campaign from an old date after a run is idempotent."""
     from datetime import UTC, datetime
 
-    from connector.sync import RunScope
+    from connector.run.sync import RunScope
 
     run(settings)
     writes = systems.state()["writes"]

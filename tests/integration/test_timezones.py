@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from connector.bootstrap import build
-from connector.report import RunReport
+from connector.run.report import RunReport
 from connector.settings import Settings, load_settings
 from tests import scenario
 from tests.conftest import Systems, start_systems

@@ -6,10 +6,10 @@ import httpx
 import pytest
 import respx
 
-from connector.answers import json_body
 from connector.errors import FatalApiError, MalformedResponse
 from connector.pix.maddo import MaddoPix
-from connector.retry import NO_RETRY
+from connector.transport.answers import json_body
+from connector.transport.retry import NO_RETRY
 
 BASE = "http://pix.test"
 DEEP = b"[" * 200_000 + b"]" * 200_000

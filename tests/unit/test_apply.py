@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from connector.apply import apply_writes
 from connector.domain.model import (
     Actualite,
     Nature,
@@ -20,8 +19,9 @@ from connector.domain.model import (
     PrescriptionStatus,
 )
 from connector.domain.plan import PlannedWrite
+from connector.run.apply import apply_writes
+from connector.run.writer import RealisationWriter, WriteOutcome
 from connector.store.sql import SqlStateStore
-from connector.writer import RealisationWriter, WriteOutcome
 
 
 def planned(n: int) -> list[PlannedWrite]:

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from connector import cli
+from connector.entrypoints import cli
 from connector.domain.matching import ReviewReason
 from connector.domain.model import Nature
 from connector.domain.plan import PlannedWrite, Review
@@ -29,8 +29,8 @@ from connector.pix.csv_export import (
     read_export,
 )
 from connector.pix.records import InvalidParticipation
-from connector.plan_output import print_plan
-from connector.report import RunReport
+from connector.run.plan_output import print_plan
+from connector.run.report import RunReport
 from connector.store.sql import SqlStateStore
 from tests.unit.test_csv_export import HEADER, LEA, TOM, build, changed
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 import httpx
 import pytest
 
-from connector.exchange import (
+from connector.transport.exchange import (
     AnswerTooLarge,
     Bounds,
     GuardedTransport,
@@ -165,7 +165,7 @@ def test_keep_alive_connections_carry_each_request_s_own_deadline() -> None:
     from starlette.responses import JSONResponse
     from starlette.routing import Route
 
-    from connector.serving import running
+    from connector.entrypoints.serving import running
 
     async def fast(_request: object) -> JSONResponse:
         return JSONResponse({"n": 1})

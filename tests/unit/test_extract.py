@@ -17,9 +17,9 @@ from connector.domain.model import (
     ParticipationStatus,
 )
 from connector.errors import TransientApiError, UnsettledRead
-from connector.extract import CampaignReader, Extraction
 from connector.mappings import Mappings
 from connector.pix.records import InvalidParticipation, ParticipationRecord
+from connector.run.extract import CampaignReader, Extraction
 from connector.store.sql import SqlStateStore
 
 ORGANISATION = Organisation(id=1, name="Mission Locale", external_id="75010S00")

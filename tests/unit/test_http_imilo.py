@@ -18,7 +18,7 @@ from connector.errors import (
     TransientApiError,
 )
 from connector.imilo.http import HttpIMilo
-from connector.retry import NO_RETRY, RetryPolicy
+from connector.transport.retry import NO_RETRY, RetryPolicy
 
 BASE = "http://imilo.test"
 

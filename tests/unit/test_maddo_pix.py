@@ -17,7 +17,7 @@ from connector.errors import FatalApiError, MalformedResponse, TransientApiError
 from connector.pix import maddo
 from connector.pix.maddo import MAX_READ_PASSES, MaddoPix
 from connector.pix.records import InvalidParticipation
-from connector.retry import NO_RETRY
+from connector.transport.retry import NO_RETRY
 
 BASE = "http://pix.test"
 CAMPAIGN = Campaign(

@@ -13,9 +13,9 @@ import pytest
 
 import connector.mappings.loader as loader
 from connector.bootstrap import Connector
+from connector.entrypoints.worker import Worker
 from connector.mappings import Mappings, MappingsError, load_mappings
 from connector.settings import Settings
-from connector.worker import Worker
 
 
 def problems(directory: Path) -> list[str]:
@@ -229,7 +229,7 @@ def test_the_worker_reload_keeps_the_last_mappings_on_any_failure(
     def broken(_directory: Path) -> Mappings:
         raise RuntimeError("hunter2")
 
-    monkeypatch.setattr("connector.worker.load_mappings", broken)
+    monkeypatch.setattr("connector.entrypoints.worker.load_mappings", broken)
     worker = reload(tmp_path, connector)
     assert connector.mappings is kept
     assert worker.metrics.mappings_valid._value.get() == 0

@@ -32,8 +32,8 @@ from connector.domain.model import (
 )
 from connector.domain.name_search import SearchName, findable, search_names
 from connector.domain.names import NameKind, compare_names, normalise_name
-from connector.identify import Identifier
 from connector.imilo.port import IMilo
+from connector.run.identify import Identifier
 
 names = st.text(alphabet=st.characters(categories=["L", "Zs", "Pd", "Po"]), max_size=30)
 

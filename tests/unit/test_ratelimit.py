@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from connector.ratelimit import RateLimiter
+from connector.transport.ratelimit import RateLimiter
 
 
 class FakeTime:

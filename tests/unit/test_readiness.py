@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from connector.http import OVERDUE_GRACE_SECONDS, Readiness
+from connector.entrypoints.ops import OVERDUE_GRACE_SECONDS, Readiness
 from connector.metrics import Metrics
 
 

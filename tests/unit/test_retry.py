@@ -8,7 +8,7 @@ import time
 import pytest
 
 from connector.errors import FatalApiError, MalformedResponse, TransientApiError
-from connector.retry import Retrier, RetryPolicy
+from connector.transport.retry import Retrier, RetryPolicy
 
 FAST = RetryPolicy(attempts=4, initial_wait=0.001, max_wait=0.002)
 

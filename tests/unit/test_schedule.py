@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from connector.schedule import cron_trigger
+from connector.entrypoints.schedule import cron_trigger
 
 PARIS = ZoneInfo("Europe/Paris")
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from connector import cli
+from connector.entrypoints import cli
 from connector.errors import ConfigurationError
 from connector.settings import load_imilo_settings, load_settings
 
@@ -253,7 +253,7 @@ def test_allow_insecure_http_sets_the_setting(env: pytest.MonkeyPatch) -> None:
         def run(self) -> int:
             return 0
 
-    env.setattr("connector.worker.Worker", _Worker)
+    env.setattr("connector.entrypoints.worker.Worker", _Worker)
     assert cli.main(["worker"]) == cli.EXIT_CONFIG
     assert seen == []
     assert cli.main(["worker", "--allow-insecure-http"]) == 0

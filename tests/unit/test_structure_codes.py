@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from connector.cli import _parser
 from connector.domain.structure_codes import (
     MAX_LENGTH,
     is_structure_code,
     structure_code_problem,
 )
+from connector.entrypoints.cli import _parser
 
 HOSTILE = "../../sue/dossiers/1?x=#"
 

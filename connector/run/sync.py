@@ -18,7 +18,6 @@ from datetime import UTC, datetime, timedelta
 
 import structlog
 
-from connector.apply import apply_writes
 from connector.domain.charter import verdicts
 from connector.domain.matching import Identified, ReviewReason
 from connector.domain.model import (
@@ -39,19 +38,20 @@ from connector.domain.plan import (
 )
 from connector.domain.structure_codes import is_structure_code
 from connector.domain.timezones import structure_timezone
-from connector.effects import DryRun, Effects
 from connector.errors import ApiError
-from connector.extract import DEFAULT_OVERLAP, CampaignBatch, CampaignReader, Extraction
-from connector.identify import Identifier
 from connector.imilo.port import IMilo
 from connector.imilo.structures import StructureDirectory
 from connector.mappings import Mappings
 from connector.pix.port import PixSource
-from connector.report import RunReport
+from connector.run.apply import apply_writes
+from connector.run.effects import DryRun, Effects
+from connector.run.extract import DEFAULT_OVERLAP, CampaignBatch, CampaignReader, Extraction
+from connector.run.identify import Identifier
+from connector.run.report import RunReport
+from connector.run.writer import WriteOutcome, resumed_write
 from connector.store.leases import Lease, Leases
 from connector.store.review_queue import DISMISSED, RESOLVED, ReviewEntry
 from connector.store.sql import LedgerEntry, SqlStateStore
-from connector.writer import WriteOutcome, resumed_write
 
 __all__ = ["DEFAULT_OVERLAP", "RunScope", "Sync"]
 

@@ -25,7 +25,7 @@ from contextlib import ExitStack
 from typing import Protocol
 
 from connector.domain.plan import PlannedWrite
-from connector.writer import WriteOutcome
+from connector.run.writer import WriteOutcome
 
 __all__ = ["WRITE_BATCH", "WriteEffects", "apply_writes"]
 

@@ -1,6 +1,6 @@
 """What both HTTP adapters do with an answer, whatever the API: transport failures and
 429/5xx are transient, other 4xx are refusals, a body must be JSON, and every exchange is
-bounded in time and size (``connector.exchange``).
+bounded in time and size (``connector.transport.exchange``).
 
 Each adapter first handles the statuses that mean something particular for its API
 (Pix's 403 on scopes, I-Milo's 401, 404 and 409), around these shared steps.
@@ -20,9 +20,9 @@ from connector.errors import (
     MalformedResponse,
     TransientApiError,
 )
-from connector.exchange import Answer, Interrupted
-from connector.exchange import AnswerTooLarge as _TooLarge
-from connector.retry import retry_after_seconds
+from connector.transport.exchange import Answer, Interrupted
+from connector.transport.exchange import AnswerTooLarge as _TooLarge
+from connector.transport.retry import retry_after_seconds
 
 __all__ = ["json_body", "raise_if_transient", "send"]
 

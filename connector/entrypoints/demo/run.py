@@ -11,14 +11,14 @@ from typing import Any
 import httpx
 
 from connector.bootstrap import build
+from connector.entrypoints.serving import running
+from connector.entrypoints.tables import render_table
 from connector.logs import configure_logging
-from connector.report import RunReport
-from connector.serving import running
+from connector.run.report import RunReport
 from connector.settings import Settings, load_settings
 from connector.simulators.fixtures import load_imilo_data, load_pix_data
 from connector.simulators.imilo import create_imilo_app
 from connector.simulators.pix import create_pix_app
-from connector.tables import render_table
 
 __all__ = ["run_demo"]
 
@@ -72,8 +72,8 @@ def run_demo() -> int:
     configure_logging(
         os.environ.get("CONNECTOR_LOG_LEVEL", "WARNING"), os.environ.get("CONNECTOR_LOG_FORMAT")
     )
-    data = resources.files("connector.demo") / "data"
-    mappings = resources.files("connector.demo") / "mappings"
+    data = resources.files("connector.entrypoints.demo") / "data"
+    mappings = resources.files("connector.entrypoints.demo") / "mappings"
     with (
         resources.as_file(data) as data_dir,
         resources.as_file(mappings) as mappings_dir,

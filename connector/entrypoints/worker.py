@@ -3,7 +3,7 @@
 - APScheduler fires the sync on ``CONNECTOR_SCHEDULE`` read in ``CONNECTOR_TIMEZONE``; runs
   never overlap (one instance at most) and missed runs coalesce into one.
 - SIGTERM or SIGINT sets a stop event: requests in flight end within a fraction of a
-  second (``connector.exchange``), the run records its progress and returns, and retries
+  second (``connector.transport.exchange``), the run records its progress and returns, and retries
   waiting for their next attempt give up. An abandoned write is in the ledger: the next run
   carries it out. The process then exits 0, well within 30 seconds.
 - A run past ``CONNECTOR_RUN_DEADLINE`` stops the same way, and ``/readyz`` turns 503 while
@@ -23,11 +23,11 @@ import structlog
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from connector.bootstrap import Connector, build
-from connector.http import Readiness, create_ops_app
+from connector.entrypoints.ops import Readiness, create_ops_app
+from connector.entrypoints.schedule import cron_trigger
+from connector.entrypoints.serving import running
 from connector.mappings import MappingsError, load_mappings
 from connector.metrics import Metrics
-from connector.schedule import cron_trigger
-from connector.serving import running
 from connector.settings import Settings
 
 __all__ = ["Worker"]

@@ -14,8 +14,8 @@ from connector.domain.model import Participation
 from connector.domain.plan import PlannedWrite, Review
 from connector.imilo.port import IMilo
 from connector.pix.records import InvalidParticipation
+from connector.run.writer import RealisationWriter, WriteOutcome
 from connector.store.sql import LedgerEntry, SqlStateStore
-from connector.writer import RealisationWriter, WriteOutcome
 
 __all__ = ["DryRun", "Effects"]
 

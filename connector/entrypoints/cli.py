@@ -17,17 +17,17 @@ from zoneinfo import ZoneInfo
 import structlog
 
 from connector import __version__
-from connector.admin_cli import (
+from connector.entrypoints.admin_cli import (
     add_admin_commands,
     run_charte,
     run_mappings,
     structure_code_option,
 )
+from connector.entrypoints.quarantine_cli import add_quarantine_commands, run_quarantine
+from connector.entrypoints.review_cli import add_review_commands, run_review
 from connector.errors import ConfigurationError, UsageError
 from connector.logs import configure_logging
-from connector.plan_output import print_plan
-from connector.quarantine_cli import add_quarantine_commands, run_quarantine
-from connector.review_cli import add_review_commands, run_review
+from connector.run.plan_output import print_plan
 from connector.settings import LogSettings
 
 if TYPE_CHECKING:
@@ -209,8 +209,8 @@ def _stop_on_signals() -> threading.Event:
 
 def _sync(args: argparse.Namespace) -> int:
     from connector.bootstrap import build
+    from connector.run.sync import RunScope
     from connector.settings import load_settings
-    from connector.sync import RunScope
 
     if not args.once:
         raise UsageError(
@@ -231,7 +231,7 @@ def _sync(args: argparse.Namespace) -> int:
 
 
 def _simulate(args: argparse.Namespace) -> int:
-    from connector.serving import serve_forever
+    from connector.entrypoints.serving import serve_forever
     from connector.simulators.faults import FaultPlan
     from connector.simulators.fixtures import FixtureError, load_imilo_data, load_pix_data
     from connector.simulators.imilo import create_imilo_app
@@ -292,8 +292,8 @@ def _import_csv(args: argparse.Namespace) -> int:
     from connector.bootstrap import build
     from connector.pix.csv_export import CsvExport, parse_export
     from connector.pix.csv_source import CsvExportPix
+    from connector.run.sync import RunScope
     from connector.settings import load_imilo_settings
-    from connector.sync import RunScope
 
     code = args.structure.strip()
     # Read and checked once, before connecting, so that a broken file fails at once (only a
@@ -327,8 +327,8 @@ def _db(_args: argparse.Namespace) -> int:
 
 
 def _worker(_args: argparse.Namespace) -> int:
+    from connector.entrypoints.worker import Worker
     from connector.settings import load_settings
-    from connector.worker import Worker
 
     return Worker(load_settings()).run()
 
@@ -351,7 +351,7 @@ def _healthcheck(args: argparse.Namespace) -> int:
 
 
 def _demo(_args: argparse.Namespace) -> int:
-    from connector.demo.run import run_demo
+    from connector.entrypoints.demo.run import run_demo
 
     return run_demo()
 
