@@ -28,7 +28,7 @@ import resource
 import sys
 import threading
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from contextlib import ExitStack
 from typing import Any
 
@@ -46,10 +46,10 @@ class Tally:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.requests: Counter[str] = Counter()
-        self.seconds: Counter[str] = Counter()
+        self.seconds: defaultdict[str, float] = defaultdict(float)
         self.retries: Counter[str] = Counter()
         self.endpoint_requests: Counter[str] = Counter()
-        self.endpoint_seconds: Counter[str] = Counter()
+        self.endpoint_seconds: defaultdict[str, float] = defaultdict(float)
 
     def add(self, kind: str, endpoint: str, seconds: float) -> None:
         with self._lock:
@@ -237,7 +237,7 @@ def main() -> int:
     runs = int(os.environ.get("BENCH_RUNS", "2"))
     profile = os.environ.get("BENCH_PROFILE")  # a file: sample the first run (slows it)
     tally = Tally()
-    results = []
+    results: list[dict[str, Any]] = []
     started = time.perf_counter()
     with ExitStack() as stack:
         sync = build_sync(load_settings(), tally, stack)

@@ -24,8 +24,10 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-from matching.generate import generate  # the scripts run from bench/
+if __package__ in (None, ""):  # run as a script: python bench/match_eval.py
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.matching.generate import generate
 from connector.bootstrap import build
 from connector.logs import configure_logging
 from connector.settings import load_settings

@@ -50,8 +50,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from matching.generate import generate  # the scripts run from bench/
 
+if __package__ in (None, ""):  # run as a script: python bench/run.py
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.matching.generate import generate
 from connector.domain.model import Nature, PrescriptionStatus
 from connector.imilo.codes import ImiloCodes
 from connector.run.writer import idempotency_key

@@ -21,8 +21,8 @@ from pydantic import (
 from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from connector.entrypoints.schedule import cron_trigger
 from connector.errors import ConfigurationError
+from connector.schedule import cron_trigger
 
 __all__ = [
     "DEFAULT_DATABASE_URL",

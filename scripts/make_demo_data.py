@@ -2,8 +2,9 @@
 
     python scripts/make_demo_data.py [--seed 2026] [--out connector/entrypoints/demo]
 
-Stdlib only and deterministic (`random.Random(seed)`): rerunning it rewrites byte-identical
-files under data/pix/, data/imilo/ and mappings/. All names, e-mails and ids are made up.
+Deterministic (`random.Random(seed)`): rerunning it rewrites byte-identical files under
+data/pix/, data/imilo/ (written by the simulators' own fixture writer,
+connector/simulators/fixture_writer.py) and mappings/. All names, e-mails and ids are made up.
 
 Two structures, one Pix organisation each:
   75010S00 « Mission Locale de Paris — Centre » (Europe/Paris), Pix organisation 1201, whose
@@ -62,7 +63,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import random
 import sys
 import unicodedata
@@ -71,6 +71,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from connector.simulators.fixture_writer import write_fixtures
 
 DEFAULT_SEED = 2026
 DEFAULT_OUT = Path(__file__).resolve().parents[1] / "connector" / "entrypoints" / "demo"
@@ -868,11 +870,6 @@ def campaigns_yaml() -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_json(path: Path, data: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-
-
 def write_text(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
@@ -897,8 +894,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
     out: Path = args.out
-    for name, data in pix_files(participations).items():
-        write_json(out / "data" / "pix" / name, data)
+    files = {f"pix/{name}": data for name, data in pix_files(participations).items()}
     imilo = {
         # Served without a time zone, as the real gateway serves them: the connector takes
         # each structure's zone from its department (75: Europe/Paris, 974: Indian/Reunion).
@@ -908,8 +904,9 @@ def main(argv: list[str] | None = None) -> int:
         "prescriptions.json": prescriptions,
         "api_keys.json": ["demo-imilo-key"],
     }
-    for name, data in imilo.items():
-        write_json(out / "data" / "imilo" / name, data)
+    files |= {f"imilo/{name}": data for name, data in imilo.items()}
+    # The simulators' fixture files, by their own writer; indented, to be read by people.
+    write_fixtures(out / "data", files, indent=2)
     write_text(out / "mappings" / "organisations.yaml", organisations_yaml())
     write_text(out / "mappings" / "campaigns.yaml", campaigns_yaml())
     print(

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,7 @@ from connector.simulators import (
     load_pix_data,
     running,
 )
+from connector.simulators.fixture_writer import FIXTURE_FILES, write_array
 from tests import scenario
 
 
@@ -68,6 +70,20 @@ def start_systems(root: Path, edit: Callable[[Path], None] | None = None) -> Ite
         running(create_imilo_app(load_imilo_data(data_dir))) as imilo_url,
     ):
         yield Systems(pix_url, imilo_url, data_dir, root / "mappings")
+
+
+def rewrite_fixture(
+    directory: Path, name: str, change: Callable[[list[Any]], Sequence[Any]]
+) -> None:
+    """Rewrite one of the simulators' files under ``directory`` (``name`` relative to it,
+    e.g. ``"imilo/offres.json"``) as ``change`` of its rows, through the shared fixture
+    writer, in the layout ``scenario.write_scenario`` uses. The other files stay as they
+    are; a name the simulators do not read is refused, as by ``write_fixtures``."""
+    if name not in FIXTURE_FILES:
+        raise ValueError(f"not a simulator fixture file: {name}")
+    path = directory / name
+    rows: list[Any] = json.loads(path.read_text(encoding="utf-8"))
+    write_array(path, change(rows), indent=1)
 
 
 @pytest.fixture

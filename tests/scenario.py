@@ -7,9 +7,10 @@ I-Milo must hold after a correct run. Times are chosen around midnight in each t
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 from typing import Any
+
+from connector.simulators.fixture_writer import write_fixtures
 
 PARIS, REUNION, CAYENNE = "75010S00", "97411S00", "97302S00"
 PIX_OFFER = {
@@ -263,20 +264,14 @@ def initial_prescriptions() -> dict[int, tuple[str, str | None]]:
     return {p[0]: (p[3], p[4]) for p in PRESCRIPTIONS}
 
 
-def _dump(path: Path, rows: list[Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
-
-
 def write_scenario(root: Path) -> Path:
     """Write the fixture directory and the mappings next to it; return the fixture dir."""
     data = root / "data"
-    _dump(data / "imilo" / "structures.json", STRUCTURES)
-    _dump(data / "imilo" / "offres.json", OFFRES)
-    _dump(data / "imilo" / "api_keys.json", [API_KEY])
-    _dump(
-        data / "imilo" / "dossiers.json",
-        [
+    files: dict[str, list[Any]] = {
+        "imilo/structures.json": STRUCTURES,
+        "imilo/offres.json": OFFRES,
+        "imilo/api_keys.json": [API_KEY],
+        "imilo/dossiers.json": [
             {
                 "idDossier": d,
                 "codeStructure": s,
@@ -292,10 +287,7 @@ def write_scenario(root: Path) -> Path:
             }
             for d, s, n, u, p in PEOPLE
         ],
-    )
-    _dump(
-        data / "imilo" / "prescriptions.json",
-        [
+        "imilo/prescriptions.json": [
             {
                 "id": i,
                 "idDossier": d,
@@ -306,11 +298,8 @@ def write_scenario(root: Path) -> Path:
             }
             for i, d, o, s, r, p in PRESCRIPTIONS
         ],
-    )
-    _dump(data / "pix" / "organizations.json", ORGANIZATIONS)
-    _dump(
-        data / "pix" / "campaigns.json",
-        [
+        "pix/organizations.json": ORGANIZATIONS,
+        "pix/campaigns.json": [
             {
                 "id": i,
                 "organizationId": o,
@@ -323,11 +312,8 @@ def write_scenario(root: Path) -> Path:
             }
             for i, o, c, t, tp in CAMPAIGNS
         ],
-    )
-    _dump(data / "pix" / "participations.json", participation_records() + MALFORMED)
-    _dump(
-        data / "pix" / "clients.json",
-        [
+        "pix/participations.json": participation_records() + MALFORMED,
+        "pix/clients.json": [
             {
                 "clientId": CLIENT_ID,
                 "clientSecret": CLIENT_SECRET,
@@ -335,7 +321,8 @@ def write_scenario(root: Path) -> Path:
                 "organizationIds": [1, 2, 3, 4, 5],
             }
         ],
-    )
+    }
+    write_fixtures(data, files, indent=1)
     mappings = root / "mappings"
     mappings.mkdir(exist_ok=True)
     (mappings / "organisations.yaml").write_text(ORGANISATIONS_YAML, encoding="utf-8")

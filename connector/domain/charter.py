@@ -6,6 +6,7 @@ every failed rule in words, and the sync only ever writes to a conformant offer.
 
 from __future__ import annotations
 
+import enum
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from connector.domain.model import Offre
 __all__ = [
     "CHARTER_OFFER_NAME",
     "CHARTER_START",
+    "CharterRule",
     "OfferVerdict",
     "check_offer",
     "looks_like_pix_offer",
@@ -44,16 +46,35 @@ def looks_like_pix_offer(offre: Offre, name: str = CHARTER_OFFER_NAME) -> bool:
     return _fold(offre.nom) == _fold(name)
 
 
+class CharterRule(enum.StrEnum):
+    """The charter's rules for the offer, by the name ``charte check`` shows."""
+
+    NAME = "name"
+    THEME = "theme"
+    ACTE = "acte de service"
+    MESURE = "mesure nationale"
+    PARTNER = "partner"
+    SIRET = "SIRET"
+    TYPE = "type"
+    START_DATE = "start date"
+
+
 @dataclass(frozen=True, slots=True)
 class OfferVerdict:
     """Each charter rule with what is wrong (None when the offer follows it)."""
 
     offre: Offre
-    rules: tuple[tuple[str, str | None], ...]
+    rules: tuple[tuple[CharterRule, str | None], ...]
 
     @property
     def failures(self) -> tuple[str, ...]:
+        """What is wrong, in words."""
         return tuple(problem for _, problem in self.rules if problem is not None)
+
+    @property
+    def broken(self) -> frozenset[CharterRule]:
+        """The rules the offer breaks."""
+        return frozenset(rule for rule, problem in self.rules if problem is not None)
 
     @property
     def conformant(self) -> bool:
@@ -78,45 +99,46 @@ def check_offer(
         mesure = f"the mandatory mesure nationale « {CHARTER_MESURE} » is missing"
     elif _fold(offre.mesure_nationale) != _fold(CHARTER_MESURE):
         mesure = f"the mesure nationale must be « {CHARTER_MESURE} »"
-    rules: list[tuple[str, str | None]] = [
+    rules: list[tuple[CharterRule, str | None]] = [
         (
-            "name",
+            CharterRule.NAME,
             None if offre.nom == name else f"the name must be exactly « {name} », without accents",
         ),
         (
-            "theme",
+            CharterRule.THEME,
             None
             if _fold(offre.theme) == _fold(CHARTER_THEME)
             else f"the theme must be « {CHARTER_THEME} »",
         ),
         (
-            "acte de service",
+            CharterRule.ACTE,
             None
             if _fold(offre.acte_service) == _fold(CHARTER_ACTE)
             else f"the acte de service must be « {CHARTER_ACTE} »",
         ),
-        ("mesure nationale", mesure),
+        (CharterRule.MESURE, mesure),
         (
-            "partner",
+            CharterRule.PARTNER,
             None
             if _fold(offre.partenaire_raison_sociale) == _fold(CHARTER_PARTNER)
             else f"the partner must be « {CHARTER_PARTNER} »",
         ),
         (
-            "SIRET",
+            CharterRule.SIRET,
             None
             if (offre.partenaire_siret or "").replace(" ", "") == CHARTER_SIRET
             else f"the partner's SIRET must be {CHARTER_SIRET}",
         ),
         (
-            "type",
+            CharterRule.TYPE,
             None
             if _fold(offre.type).replace(" ", "_").upper() in CHARTER_TYPES
             else "the type must be Autre or Animation collective",
         ),
     ]
     if start_date:
-        rules.append(("start date", _start_date_problem(offre.date_debut, first_assessment)))
+        start = _start_date_problem(offre.date_debut, first_assessment)
+        rules.append((CharterRule.START_DATE, start))
     return OfferVerdict(offre, tuple(rules))
 
 

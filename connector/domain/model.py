@@ -7,10 +7,12 @@ accident (a log line, an assertion message) does not leak a young person's ident
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 __all__ = [
+    "STATUS_WORDS",
     "Actualite",
     "Campaign",
     "CampaignType",
@@ -54,6 +56,16 @@ class PrescriptionStatus(enum.StrEnum):
     REFUSAL_YOUNG = "REFUSAL_YOUNG"  # refus jeune
     REFUSAL = "REFUSAL"  # refus tiers
     ABANDONED = "ABANDONED"  # abandonné (no public code; ours)
+
+
+# The charter's words for each status, as a counsellor reads them.
+STATUS_WORDS: Mapping[str, str] = {
+    PrescriptionStatus.ONGOING: "prescrit",
+    PrescriptionStatus.ACHIEVED: "réalisé",
+    PrescriptionStatus.REFUSAL_YOUNG: "refus jeune",
+    PrescriptionStatus.REFUSAL: "refus tiers",
+    PrescriptionStatus.ABANDONED: "abandonné",
+}
 
 
 class Nature(enum.StrEnum):

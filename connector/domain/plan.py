@@ -23,7 +23,7 @@ Rules, in order:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -38,6 +38,7 @@ from connector.domain.model import (
     Nature,
     Participation,
     Prescription,
+    PrescriptionStatus,
     Structure,
 )
 from connector.domain.rules import (
@@ -58,6 +59,7 @@ __all__ = [
     "PlannedWrite",
     "Review",
     "plan_structure",
+    "to_identify",
 ]
 
 
@@ -109,6 +111,9 @@ class PlannedWrite:
     nature: Nature | None  # the actualité's; None: no actualité (modality: autonomous)
     comment: str
     evidence: str = "id"  # what identified the young person: id, mail, names, resolution
+    # The status the prescription was read in, which the write expects to find still
+    # (``statutAttendu``): one of ``rules.REALISABLE``.
+    expected: PrescriptionStatus = PrescriptionStatus.ONGOING
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +138,14 @@ Decision = PlannedWrite | Review | NoChange
 
 def _oldest_first(prescription: Prescription) -> tuple[date, int]:
     return (prescription.date_prescription or date.min, prescription.id)
+
+
+def to_identify(
+    participations: Iterable[Participation], applied: Collection[int]
+) -> list[Participation]:
+    """The participations whose young person must be identified (rules 1 and 2): shared ones
+    not yet in the ledger. None: nothing to decide, and I-Milo need not be read."""
+    return [p for p in participations if p.is_shared and p.id not in applied]
 
 
 def plan_structure(
@@ -280,4 +293,5 @@ def _write(
         nature=nature_for(rule.modality),
         comment=realisation_comment(day, rule.diagnostic, p.mastery_rate, policy.comment_template),
         evidence=evidence,
+        expected=PrescriptionStatus(prescription.statut),
     )

@@ -10,6 +10,8 @@ from connector.domain.model import DiagnosticType, Modality, Nature, Prescriptio
 
 __all__ = [
     "DEFAULT_COMMENT",
+    "REALISABLE",
+    "REALISED",
     "can_realise",
     "diagnostic_type",
     "nature_for",
@@ -35,13 +37,21 @@ def realisation_date(shared_at: datetime, timezone: str) -> date:
     return shared_at.astimezone(ZoneInfo(timezone)).date()
 
 
-def can_realise(statut: PrescriptionStatus | str) -> bool:
-    """Only a prescription still *prescrit* may be set to *réalisé* by the connector.
+# The statuses a prescription may be in for the connector to set it to réalisé: prescrit
+# only. Réalisé, refus jeune, refus tiers and abandonné are a counsellor's decisions. The
+# candidates read from I-Milo are the prescriptions in these statuses, each write expects to
+# find the status its prescription was read in (``PlannedWrite.expected``), and a resumed write
+# goes on only while its prescription is still in one of them (``domain.writes``).
+REALISABLE: frozenset[PrescriptionStatus] = frozenset({PrescriptionStatus.ONGOING})
+# The status the connector sets.
+REALISED = PrescriptionStatus.ACHIEVED
 
-    Réalisé, refus jeune, refus tiers and abandonné are a counsellor's decisions; unknown codes
-    are left alone too.
-    """
-    return statut == PrescriptionStatus.ONGOING
+
+def can_realise(statut: PrescriptionStatus | str) -> bool:
+    """Whether the connector may set a prescription in ``statut`` to *réalisé*: the only
+    filter of which prescriptions may be realised (``REALISABLE``). Unknown codes are left
+    alone."""
+    return statut in REALISABLE
 
 
 def _fold(text: str) -> str:

@@ -11,9 +11,9 @@ from typing import Any
 
 from connector.domain.charter import OfferVerdict, verdicts
 from connector.domain.structure_codes import structure_code_problem
-from connector.entrypoints.tables import render_table
 from connector.errors import ApiError, UsageError
 from connector.mappings import MappingsError, load_mappings
+from connector.tables import render_table
 
 __all__ = ["add_admin_commands", "run_charte", "run_mappings", "structure_code_option"]
 

@@ -6,11 +6,11 @@ import argparse
 import json
 from typing import Any
 
-from connector.entrypoints.tables import render_table
 from connector.errors import UsageError
 from connector.pix.csv_export import guarded
 from connector.settings import load_store_settings
 from connector.store.sql import SqlStateStore
+from connector.tables import render_table
 
 __all__ = ["add_quarantine_commands", "run_quarantine"]
 

@@ -9,12 +9,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from connector.entrypoints.admin_cli import structure_code_option
-from connector.entrypoints.tables import render_table
 from connector.errors import UsageError
 from connector.pix.csv_export import guarded
 from connector.settings import load_store_settings
 from connector.store.review_queue import AlreadyDecided, ReviewEntry, UnknownReviewItem
 from connector.store.sql import SqlStateStore
+from connector.tables import render_table
 
 __all__ = ["add_review_commands", "run_review"]
 

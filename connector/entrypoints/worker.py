@@ -24,10 +24,10 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from connector.bootstrap import Connector, build
 from connector.entrypoints.ops import Readiness, create_ops_app
-from connector.entrypoints.schedule import cron_trigger
 from connector.entrypoints.serving import running
 from connector.mappings import MappingsError, load_mappings
 from connector.metrics import Metrics
+from connector.schedule import cron_trigger
 from connector.settings import Settings
 
 __all__ = ["Worker"]

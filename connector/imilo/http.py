@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from datetime import date
 from typing import Any
 from urllib.parse import quote
@@ -177,10 +177,13 @@ class HttpIMilo:
             number += 1
         raise MalformedResponse("imilo", f"{what}: too many pages")
 
-    def open_prescriptions(self, structure_code: str, offre_id: int) -> list[Candidate]:
+    def candidates(
+        self, structure_code: str, offre_id: int, statuses: Collection[PrescriptionStatus]
+    ) -> list[Candidate]:
         code, offre = _segment(structure_code), _segment(offre_id)
         path = f"/operateurs/structures/{code}/offres/{offre}/inscrits"
-        params = [("statut", self.codes.statuses[PrescriptionStatus.ONGOING])]
+        # One ``statut`` per status asked for, in a stable order; none asks for every status.
+        params = [("statut", self.codes.statuses[s]) for s in sorted(statuses)]
         return [
             wire.candidate_from(row, structure_code, self.codes)
             for rows in self._pages(path, f"inscrits of offre {offre_id}", "inscrits", params)
@@ -234,6 +237,7 @@ class HttpIMilo:
         prescription_id: int,
         realisation_date: date,
         *,
+        expected: PrescriptionStatus,
         comment: str,
         idempotency_key: str,
     ) -> Prescription:
@@ -246,7 +250,7 @@ class HttpIMilo:
                 "dateRealisation": realisation_date.isoformat(),
                 "commentaire": comment,
                 # Compare-and-set: never overwrite a counsellor's decision taken meanwhile.
-                "statutAttendu": self.codes.statuses[PrescriptionStatus.ONGOING],
+                "statutAttendu": self.codes.statuses[expected],
             },
             idempotency_key=idempotency_key,
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date
 from typing import Protocol
 
@@ -13,6 +13,7 @@ from connector.domain.model import (
     NewActualite,
     Offre,
     Prescription,
+    PrescriptionStatus,
     ServedStructure,
 )
 
@@ -31,8 +32,12 @@ class IMilo(Protocol):
         """The structure's service offers."""
         ...
 
-    def open_prescriptions(self, structure_code: str, offre_id: int) -> list[Candidate]:
-        """Every prescription still *prescrit* on the offer, with the young person's dossier."""
+    def candidates(
+        self, structure_code: str, offre_id: int, statuses: Collection[PrescriptionStatus]
+    ) -> list[Candidate]:
+        """Every prescription on the offer in one of ``statuses``, with the young person's
+        dossier. Which statuses the connector may realise is the domain's to say
+        (``connector.domain.rules.REALISABLE``); this reads whatever it is asked for."""
         ...
 
     def structure_dossiers(
@@ -63,11 +68,12 @@ class IMilo(Protocol):
         prescription_id: int,
         realisation_date: date,
         *,
+        expected: PrescriptionStatus,
         comment: str,
         idempotency_key: str,
     ) -> Prescription:
-        """Set a *prescrit* prescription to *réalisé*; raises ``PrescriptionConflict`` if it
-        is no longer *prescrit*."""
+        """Set the prescription to *réalisé* if it is still in the ``expected`` status (the
+        plan's ``PlannedWrite.expected``); raises ``PrescriptionConflict`` if it is not."""
         ...
 
     def actualites(self, dossier_id: int) -> list[Actualite]:

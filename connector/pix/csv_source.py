@@ -17,8 +17,8 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from connector.domain.model import Campaign, CampaignType, Organisation
+from connector.domain.records import ParticipationRecord
 from connector.pix.csv_export import CsvExport
-from connector.pix.records import ParticipationRecord
 
 __all__ = ["CSV_ORGANISATION_ID", "CsvExportPix"]
 

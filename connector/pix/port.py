@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Protocol
 
 from connector.domain.model import Campaign, Organisation
-from connector.pix.records import ParticipationRecord
+from connector.domain.records import ParticipationRecord
 
 __all__ = ["PixSource"]
 

@@ -16,11 +16,11 @@ import hashlib
 import json
 import math
 import re
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from connector.domain.model import Participation, ParticipationStatus
+from connector.domain.records import InvalidParticipation, ParticipationRecord
 
 __all__ = [
     "CLEAR_KEYS",
@@ -57,19 +57,6 @@ CLEAR_KEYS = frozenset(
 REDACTED = "<redacted>"
 # C0/C1 controls (tab excepted) and lone surrogates have no place in a name.
 _FORBIDDEN = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff]")
-
-
-@dataclass(frozen=True, slots=True)
-class InvalidParticipation:
-    """A record that could not be read; ``key`` identifies it without personal data."""
-
-    key: str
-    campaign_id: int
-    reason: str
-    redacted: dict[str, Any]
-
-
-ParticipationRecord = Participation | InvalidParticipation
 
 
 class _Invalid(ValueError):

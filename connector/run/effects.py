@@ -12,8 +12,8 @@ from datetime import datetime
 
 from connector.domain.model import Participation
 from connector.domain.plan import PlannedWrite, Review
+from connector.domain.records import InvalidParticipation
 from connector.imilo.port import IMilo
-from connector.pix.records import InvalidParticipation
 from connector.run.writer import RealisationWriter, WriteOutcome
 from connector.store.sql import LedgerEntry, SqlStateStore
 

@@ -16,11 +16,11 @@ import structlog
 
 from connector.domain.model import Campaign, CampaignType, Organisation, Participation
 from connector.domain.plan import CampaignRules
+from connector.domain.records import InvalidParticipation
 from connector.domain.rules import diagnostic_type
 from connector.errors import ApiError, UnsettledRead
 from connector.mappings import Mappings
 from connector.pix.port import PixSource
-from connector.pix.records import InvalidParticipation
 from connector.store.sql import SqlStateStore
 
 __all__ = ["DEFAULT_OVERLAP", "CampaignBatch", "CampaignReader", "Extraction"]

@@ -7,9 +7,9 @@ names-only matches (and only for those), to rule out homonyms across the whole s
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
+from connector.domain.blocking import Namesakes, SurnameBlocks, by_mail
 from connector.domain.matching import (
     ExternalId,
     Identified,
@@ -20,8 +20,7 @@ from connector.domain.matching import (
     read_external_id,
 )
 from connector.domain.model import Candidate, Dossier, ExternalIdKind, Participation
-from connector.domain.name_search import SearchIndex
-from connector.domain.names import normalise_name, typo_keys
+from connector.domain.names import normalise_name
 from connector.imilo.port import IMilo
 
 __all__ = ["Identifier"]
@@ -53,7 +52,7 @@ class Identifier:
         by_number, by_mail = self._structure_dossiers(
             structure_code, candidate_dossiers, externals.values()
         )
-        blocks = _SurnameIndex(candidate_dossiers)
+        blocks = SurnameBlocks(candidate_dossiers)
         found: dict[int, Identification] = {}
         tentative: list[tuple[Participation, Tentative, list[Dossier]]] = []
         for p in todo:
@@ -73,11 +72,11 @@ class Identifier:
                 found[p.id] = confirm(p, result, others.values())
         return found
 
-    def _namesakes(self, structure_code: str, last_names: Sequence[str]) -> _Namesakes:
+    def _namesakes(self, structure_code: str, last_names: Sequence[str]) -> Namesakes:
         """The structure's dossiers findable by these last names: one batched search for all
         the names-only matches of the run, each typed spelling searched for once."""
         spellings = {normalise_name(n): n for n in last_names if normalise_name(n)}
-        return _Namesakes(self._imilo.search_names(structure_code, sorted(spellings.values())))
+        return Namesakes(self._imilo.search_names(structure_code, sorted(spellings.values())))
 
     def _structure_dossiers(
         self,
@@ -99,48 +98,4 @@ class Identifier:
             ):
                 if dossier.structure_code in (None, structure_code):
                     by_number.setdefault(dossier.id, dossier)
-        by_mail: dict[str, list[Dossier]] = defaultdict(list)
-        for dossier in by_number.values():
-            if dossier.mail:
-                by_mail[dossier.mail.strip().casefold()].append(dossier)
-        return by_number, dict(by_mail)
-
-
-class _SurnameIndex:
-    """Blocking: each participant is compared with the candidates sharing a surname key
-    (``names.typo_keys``: each surname and each of its one-letter deletions), so that
-    matching stays linear in the number of participations, whatever the structure's size,
-    and still finds a last name typed with one letter wrong, missing, extra or swapped.
-    Evidence by number or e-mail does not go through it."""
-
-    def __init__(self, candidates: Sequence[Dossier]) -> None:
-        self._by_key: dict[str, list[Dossier]] = defaultdict(list)
-        for dossier in candidates:
-            keys: set[str] = set()
-            for surname in (dossier.nom_naissance, dossier.nom_usage):
-                if surname:
-                    keys |= typo_keys(surname)
-            for key in keys:
-                self._by_key[key].append(dossier)
-
-    def around(self, participation: Participation) -> list[Dossier]:
-        """Candidates whose surname is the typed last name, or the typed first name (names
-        given in each other's place), or one typo away from either."""
-        keys = typo_keys(participation.last_name) | typo_keys(participation.first_name)
-        found: dict[int, Dossier] = {}
-        for key in keys:
-            for dossier in self._by_key.get(key, ()):
-                found[dossier.id] = dossier
-        return list(found.values())
-
-
-class _Namesakes:
-    """The rows of a batched name search, sorted back to each typed last name by the search's
-    own rule, so that each participant is compared only with their possible namesakes."""
-
-    def __init__(self, dossiers: Sequence[Dossier]) -> None:
-        self._dossiers = list(dossiers)
-        self._index = SearchIndex(self._dossiers)
-
-    def findable_by(self, last_name: str) -> list[Dossier]:
-        return [self._dossiers[i] for i in sorted(self._index.findable_by(last_name))]
+        return by_number, by_mail(by_number.values())

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from connector.entrypoints.tables import render_table
 from connector.pix.csv_export import guarded
 from connector.run.report import RunReport, plan_item
+from connector.tables import render_table
 
 __all__ = ["print_plan"]
 

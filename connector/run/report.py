@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from connector.domain.plan import PlannedWrite, Review
+from connector.domain.rules import REALISED
+from connector.domain.writes import WriteOutcome
 
 __all__ = ["RunReport"]
 
@@ -51,6 +53,39 @@ class RunReport:
     def add_time(self, stage: str, seconds: float) -> None:
         """Add ``seconds`` to ``stage_seconds[stage]`` (a stage timed elsewhere)."""
         self.stage_seconds[stage] = self.stage_seconds.get(stage, 0.0) + seconds
+
+    def record(self, write: PlannedWrite, outcome: WriteOutcome) -> None:
+        """Count a write's outcome (a conflict counts as the review it becomes)."""
+        if outcome is WriteOutcome.PLANNED:
+            self.planned.append(write)
+        elif outcome is WriteOutcome.APPLIED:
+            self.updated += 1
+            self.applied.append(write)
+        elif outcome is not WriteOutcome.CONFLICT:
+            self.failed += 1
+
+    def record_resumed(self, write: PlannedWrite, outcome: WriteOutcome) -> None:
+        """Count the outcome of an interrupted write resumed (its record was counted when it
+        was fetched, in an earlier run)."""
+        if outcome is WriteOutcome.PLANNED:
+            self.planned.append(write)
+        elif outcome is WriteOutcome.APPLIED:
+            self.updated += 1
+            self.recovered += 1
+        elif outcome is WriteOutcome.FAILED:
+            self.errors.append(
+                f"participation {write.participation_id}: interrupted write still pending"
+            )
+        elif outcome is WriteOutcome.REFUSED:
+            self.errors.append(
+                f"participation {write.participation_id}: interrupted write refused by "
+                "I-Milo, planned afresh next run"
+            )
+
+    def record_reviews(self, reviews: list[Review]) -> None:
+        self.reviews.extend(reviews)
+        self.review += len(reviews)
+        self.reviews_by_reason.update(item.reason.value for item in reviews)
 
     @property
     def completed(self) -> bool:
@@ -104,8 +139,8 @@ def plan_item(write: PlannedWrite) -> dict[str, Any]:
         "participation_id": write.participation_id,
         "dossier_id": write.dossier_id,
         "prescription_id": write.prescription_id,
-        "from": "ONGOING",
-        "to": "ACHIEVED",
+        "from": write.expected.value,
+        "to": REALISED.value,
         "date": write.realisation_date.isoformat(),
         # The actualité's nature; null when none is recorded (a test taken alone).
         "nature": write.nature.value if write.nature is not None else None,

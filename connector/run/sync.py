@@ -1,7 +1,9 @@
 """One run of the connector: extract → classify → match → plan → apply → checkpoint.
 
-This module only orders the steps. The rules live in ``connector.domain``, the I/O in the
-adapters and the store.
+This module is the run's loop: structures in turn under their leases, the read-ahead and the
+write pools, resumes, the deadline and the checkpoints. Each structure is read and decided by
+``decide.StructureDecider``. The rules live in ``connector.domain``, the I/O in the adapters
+and the store.
 """
 
 from __future__ import annotations
@@ -13,44 +15,28 @@ from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import structlog
 
-from connector.domain.charter import verdicts
-from connector.domain.matching import Identified, ReviewReason
-from connector.domain.model import (
-    Offre,
-    Organisation,
-    Participation,
-    ServedStructure,
-    Structure,
-)
-from connector.domain.plan import (
-    CampaignRules,
-    LedgerFacts,
-    NoChange,
-    PlannedWrite,
-    PlanPolicy,
-    Review,
-    plan_structure,
-)
+from connector.domain.model import Organisation
+from connector.domain.plan import PlannedWrite
 from connector.domain.structure_codes import is_structure_code
-from connector.domain.timezones import structure_timezone
+from connector.domain.writes import WriteOutcome, holds_cursor, review_after
 from connector.errors import ApiError
 from connector.imilo.port import IMilo
 from connector.imilo.structures import StructureDirectory
 from connector.mappings import Mappings
 from connector.pix.port import PixSource
 from connector.run.apply import apply_writes
+from connector.run.decide import Decided, StructureDecider, checkpoint
 from connector.run.effects import DryRun, Effects
-from connector.run.extract import DEFAULT_OVERLAP, CampaignBatch, CampaignReader, Extraction
+from connector.run.extract import DEFAULT_OVERLAP, CampaignReader, Extraction
 from connector.run.identify import Identifier
 from connector.run.report import RunReport
-from connector.run.writer import WriteOutcome, resumed_write
+from connector.run.writer import resumed_write
 from connector.store.leases import Lease, Leases
-from connector.store.review_queue import DISMISSED, RESOLVED, ReviewEntry
 from connector.store.sql import LedgerEntry, SqlStateStore
 
 __all__ = ["DEFAULT_OVERLAP", "RunScope", "Sync"]
@@ -70,21 +56,6 @@ class RunScope:
     since: datetime | None = None
     # False for a CSV import: a file says nothing of what the API has still to bring.
     checkpoint: bool = True
-
-
-@dataclass
-class _Decided:
-    """A structure read and decided; its writes are carried out in the background."""
-
-    code: str
-    participations: list[Participation]
-    batches: list[CampaignBatch]
-    failed_campaigns: set[int]
-    reviews: list[Review] = field(default_factory=list)
-    writes: list[PlannedWrite] = field(default_factory=list)
-    held: ExitStack = field(default_factory=ExitStack)  # its lease, until finished
-    lease: Lease | None = None
-    applying: Future[list[tuple[PlannedWrite, WriteOutcome]]] | None = None
 
 
 class Sync:
@@ -144,6 +115,15 @@ class Sync:
         report = RunReport(run_id=str(uuid.uuid4()), dry_run=dry_run)
         effects = DryRun if dry_run else Effects
         self._effects = effects(self._imilo, self._store, self._clock, report.run_id)
+        self._decider = StructureDecider(
+            self._imilo,
+            self._store,
+            self._mappings,
+            self._directory,
+            self._identifier,
+            self._effects,
+            checkpoints=self._scope.checkpoint,
+        )
         structlog.contextvars.bind_contextvars(run_id=report.run_id)
         if self._deadline_fired:  # the last run's deadline: this run has its own time
             self._deadline_fired = False
@@ -242,7 +222,7 @@ class Sync:
             run.callback(readers.shutdown, wait=True, cancel_futures=True)
             run.callback(self._ahead.clear)
             broken = threading.Event()
-            in_flight: _Decided | None = None
+            in_flight: Decided | None = None
             for position, code in enumerate(codes):
                 if self._stopping(report):
                     break
@@ -282,7 +262,7 @@ class Sync:
 
     def _decide_held(
         self, code: str, organisations: list[Organisation], report: RunReport, leases: ExitStack
-    ) -> _Decided | None:
+    ) -> Decided | None:
         """Take the structure's lease (when replicas share the store), finish its interrupted
         writes, then read and decide it. None: nothing left to write or to record (the lease
         is already released)."""
@@ -296,7 +276,9 @@ class Sync:
                 log.info("structure_held_by_another_replica", structure=code)
                 return None
         self._resume_pending(report, self._effects.pending_writes([code]), lease)
-        decided = self._decide(code, organisations, report)
+        decided = self._decider.decide(
+            code, organisations, lambda: self._extraction(code, organisations), report
+        )
         if decided is None:
             self._release(code, held, lease, report)
             return None
@@ -315,21 +297,7 @@ class Sync:
             if self._stopping(report, lease):
                 return
             log.info("resuming_interrupted_write", participation_id=entry.participation_id)
-            outcome = self._effects.resume(entry)
-            if outcome is WriteOutcome.PLANNED:
-                report.planned.append(resumed_write(entry))
-            elif outcome is WriteOutcome.APPLIED:
-                report.updated += 1
-                report.recovered += 1
-            elif outcome is WriteOutcome.FAILED:
-                report.errors.append(
-                    f"participation {entry.participation_id}: interrupted write still pending"
-                )
-            elif outcome is WriteOutcome.REFUSED:
-                report.errors.append(
-                    f"participation {entry.participation_id}: interrupted write refused by "
-                    "I-Milo, planned afresh next run"
-                )
+            report.record_resumed(resumed_write(entry), self._effects.resume(entry))
 
     def structures(self) -> dict[str, list[Organisation]]:
         """The Pix organisations to sync, by I-Milo structure code (mapping or externalId).
@@ -354,106 +322,9 @@ class Sync:
             by_structure[code].append(organisation)
         return by_structure
 
-    def _decide(
-        self, code: str, organisations: list[Organisation], report: RunReport
-    ) -> _Decided | None:
-        """Read and decide a structure. None: nothing to write or to record."""
-        try:
-            served = self._directory.structure(code)
-            if served is None:
-                self._unknown_structure(code, organisations, report)
-                return None
-            structure = self._located(code, served, report)
-            if structure is None:
-                return None
-            offre = self._evaluation_offre(structure, report)
-            if offre is None:
-                return None
-        except ApiError as error:
-            report.errors.append(f"structure {code}: {error}")
-            log.error("structure_failed", structure=code, error=str(error))
-            return None
-        extraction = self._extraction(code, organisations)
-        self._take_in(extraction, report)
-        batches = extraction.batches
-        rules = {b.campaign.id: b.rules for b in batches}
-        failed_campaigns: set[int] = {b.campaign.id for b in batches if b.failed}
-        counsellors = self._store.reviews.decided(code)
-        participations = self._with_decisions(
-            [p for b in batches for p in b.participations],
-            counsellors,
-            rules,
-            failed_campaigns,
-            report,
-        )
-        applied = self._store.applied_participations(p.id for p in participations)
-        if all(p.id in applied or not p.is_shared for p in participations):
-            # Nothing to decide (a quiet structure, or a re-read window): no I-Milo reads.
-            report.unchanged += len(participations)
-            if not report.interrupted and self._scope.checkpoint:
-                self._checkpoint(batches, failed_campaigns)
-            return None
-        try:
-            candidates = self._imilo.open_prescriptions(structure.code, offre.id)
-        except ApiError as error:
-            self._evidence_missing(code, error, len(participations), report, "structure_failed")
-            return None
-        resolutions = {
-            pid: e.resolved_dossier_id
-            for pid, e in counsellors.items()
-            if e.status == RESOLVED and e.resolved_dossier_id is not None
-        }
-        try:
-            with report.timed("identify"):
-                identifications = self._identifier.identify(
-                    code,
-                    candidates,
-                    [p for p in participations if p.is_shared and p.id not in applied],
-                    resolutions,
-                    {campaign_id: r.external_id for campaign_id, r in rules.items()},
-                )
-        except ApiError as error:
-            self._evidence_missing(
-                code, error, len(participations), report, "identification_failed"
-            )
-            return None
-        identified = {i.dossier_id for i in identifications.values() if isinstance(i, Identified)}
-        ledger = LedgerFacts(
-            applied_participations=applied,
-            applied_campaigns_by_dossier=self._store.applied_campaigns_by_dossier(identified),
-            pending=self._store.pending_intents(code),
-        )
-        defaults = self._mappings.defaults
-        policy = PlanPolicy(
-            defaults.realisation_date, defaults.closed_prescription, defaults.comment
-        )
-        with report.timed("plan"):
-            decisions = plan_structure(
-                structure, participations, rules, candidates, identifications, ledger, policy
-            )
-        decided = _Decided(code, participations, batches, failed_campaigns)
-        for decision in decisions:
-            if isinstance(decision, NoChange):
-                report.unchanged += 1
-            elif isinstance(decision, Review):
-                decided.reviews.append(decision)
-            else:
-                decided.writes.append(decision)
-        return decided
-
-    @staticmethod
-    def _evidence_missing(
-        code: str, error: ApiError, participations: int, report: RunReport, event: str
-    ) -> None:
-        """I-Milo could not tell who is who: decide nothing for this structure now, and read
-        it whole again next run."""
-        report.errors.append(f"structure {code}: {error}")
-        report.failed += participations
-        log.error(event, structure=code, error=str(error))
-
     def _apply(
         self,
-        decided: _Decided,
+        decided: Decided,
         report: RunReport,
         writers: ThreadPoolExecutor,
         broken: threading.Event,
@@ -475,20 +346,22 @@ class Sync:
             broken.set()
             raise
 
-    def _finish(self, decided: _Decided, report: RunReport) -> None:
+    def _finish(self, decided: Decided, report: RunReport) -> None:
         """Once a structure's writes are done: record them, queue its reviews, move its
         cursors, and release its lease."""
         assert decided.applying is not None  # noqa: S101
         outcomes = decided.applying.result()
         reviews = decided.reviews
         for write, outcome in outcomes:
-            self._record(write, outcome, report, reviews, decided.failed_campaigns)
+            report.record(write, outcome)
+            if (review := review_after(write, outcome)) is not None:
+                reviews.append(review)
+            if holds_cursor(outcome):
+                decided.failed_campaigns.add(write.campaign_id)
         by_id = {p.id: p for p in decided.participations}
         self._effects.put_reviews([(r, by_id[r.participation_id]) for r in reviews])
-        report.reviews.extend(reviews)
+        report.record_reviews(reviews)
         for item in reviews:
-            report.review += 1
-            report.reviews_by_reason[item.reason.value] += 1
             log.info(
                 "sent_to_review",
                 participation_id=item.participation_id,
@@ -497,92 +370,8 @@ class Sync:
                 candidates=[list(pair) for pair in item.ranked],
             )
         if not report.interrupted and self._scope.checkpoint:
-            self._checkpoint(decided.batches, decided.failed_campaigns)
+            checkpoint(self._effects, decided.batches, decided.failed_campaigns)
         self._release(decided.code, decided.held, decided.lease, report)
-
-    def _with_decisions(
-        self,
-        fetched: list[Participation],
-        decided: dict[int, ReviewEntry],
-        rules: dict[int, CampaignRules],
-        failed_campaigns: set[int],
-        report: RunReport,
-    ) -> list[Participation]:
-        """Fetched participations, less those a counsellor dismissed, plus those a counsellor
-        resolved that this run's window did not bring back."""
-        participations = []
-        for p in fetched:
-            entry = decided.get(p.id)
-            if entry is not None and entry.status == DISMISSED:
-                report.unchanged += 1
-            else:
-                participations.append(p)
-        seen = {p.id for p in fetched}
-        for entry in decided.values():
-            if (
-                entry.status == RESOLVED
-                and entry.participation_id not in seen
-                and entry.campaign_id in rules
-                and entry.campaign_id not in failed_campaigns
-            ):
-                participations.append(entry.as_participation())
-        return participations
-
-    def _unknown_structure(
-        self, code: str, organisations: list[Organisation], report: RunReport
-    ) -> None:
-        """An admin's mapping to a code I-Milo does not know is an error to fix; a Pix
-        ``externalId`` that is no I-Milo code (Pix organisations also serve schools and other
-        partners) only means the organisation is not a Mission Locale."""
-        if any(o.id in self._mappings.organisations for o in organisations):
-            report.errors.append(f"structure {code} is unknown to I-Milo: check organisations.yaml")
-            log.error("mapped_structure_unknown", structure=code)
-        else:
-            log.warning(
-                "organisation_external_id_not_a_structure",
-                organisation_ids=[o.id for o in organisations],
-            )
-
-    def _located(self, code: str, served: ServedStructure, report: RunReport) -> Structure | None:
-        """The structure in the zone its dates follow: ``imilo.yaml``'s, else the one I-Milo
-        serves when valid, else its department's. None: no zone fits, and the structure is
-        skipped and reported, since a date of realisation is never guessed."""
-        found = structure_timezone(code, served.timezone, self._mappings.imilo.timezones)
-        if found.zone is None:
-            reason = found.problem or "no time zone"
-            report.skipped_structures[code] = reason
-            log.warning("structure_skipped", structure=code, reason=reason)
-            return None
-        if served.timezone is not None and found.source == "department":
-            # Served, but no zone this machine knows: the department's is used instead.
-            log.warning("structure_timezone_unknown", structure=code, timezone=found.zone)
-        return served.in_zone(found.zone)
-
-    def _evaluation_offre(self, structure: Structure, report: RunReport) -> Offre | None:
-        """The structure's one conformant « Evaluation PIX » offer, whose open prescriptions
-        are the candidates.
-
-        None, several, or only non-conformant ones: the structure is reported, not guessed.
-        The start-date rule is left to ``charte check``, which reads the structure's history.
-        """
-        offer_name = self._mappings.imilo.offer_name
-        checked = verdicts(self._imilo.offres(structure.code), name=offer_name)
-        usable = [v.offre for v in checked if not [f for f in v.failures if "start date" not in f]]
-        if len(usable) != 1:
-            if not checked:
-                reason = f"no « {offer_name} » offer"
-            elif not usable:
-                reason = (
-                    f"its « {offer_name} » offer breaks the charter: see `pix-imilo charte check`"
-                )
-            else:
-                reason = (
-                    f"several conformant « {offer_name} » offers: {sorted(o.id for o in usable)}"
-                )
-            report.skipped_structures[structure.code] = reason
-            log.warning("structure_skipped", structure=structure.code, reason=reason)
-            return None
-        return usable[0]
 
     def _extraction(self, code: str, organisations: list[Organisation]) -> Extraction:
         """The structure's campaigns as read ahead, or read now."""
@@ -591,56 +380,10 @@ class Sync:
             return ahead.result()
         return self._extract(organisations)
 
-    def _take_in(self, extraction: Extraction, report: RunReport) -> None:
-        report.fetched += extraction.fetched
-        report.unchanged += extraction.duplicates
-        report.errors.extend(extraction.errors)
-        report.add_time("extract", extraction.seconds)
-        for record in extraction.invalid:
-            self._effects.quarantine(record)
-            report.quarantined += 1
-
     def _extract(self, organisations: list[Organisation]) -> Extraction:
         return self._reader.read(
             organisations,
             self._mappings,
             campaign_code=self._scope.campaign_code,
             since=self._scope.since,
-        )
-
-    def _record(
-        self,
-        write: PlannedWrite,
-        outcome: WriteOutcome,
-        report: RunReport,
-        reviews: list[Review],
-        failed_campaigns: set[int],
-    ) -> None:
-        if outcome is WriteOutcome.PLANNED:
-            report.planned.append(write)
-        elif outcome is WriteOutcome.APPLIED:
-            report.updated += 1
-            report.applied.append(write)
-        elif outcome is WriteOutcome.CONFLICT:
-            reviews.append(
-                Review(
-                    write.participation_id,
-                    write.campaign_id,
-                    write.structure_code,
-                    ReviewReason.PRESCRIPTION_CHANGED,
-                    write.dossier_id,
-                )
-            )
-        else:
-            report.failed += 1
-            failed_campaigns.add(write.campaign_id)
-
-    def _checkpoint(self, batches: list[CampaignBatch], failed_campaigns: set[int]) -> None:
-        """Move each campaign's cursor past records that are durably handled, and no further."""
-        self._effects.advance_cursors(
-            {
-                batch.campaign.id: batch.newest
-                for batch in batches
-                if batch.campaign.id not in failed_campaigns and batch.newest is not None
-            }
         )

@@ -2,8 +2,9 @@
 
 The order is what makes it safe:
 1. the intents of a batch are committed to the ledger as *pending* (write-ahead), in one commit;
-2. for each, the prescription is set to réalisé, guarded by ``statutAttendu=ONGOING`` and an
-   idempotency key derived from the participation and the prescription;
+2. for each, the prescription is set to réalisé, guarded by ``statutAttendu`` (the status the
+   plan expects to find, ``PlannedWrite.expected``) and an idempotency key derived from the
+   participation and the prescription;
 3. the actualité is recorded, with its own derived key, unless the plan says there is none
    (a test taken alone, ``modality: autonomous``: the charter asks for no actualité);
 4. the batch is settled in one commit: the intents carried out become *applied*; those never
@@ -12,18 +13,20 @@ The order is what makes it safe:
 A crash anywhere leaves pending entries; the next run resumes them by reading I-Milo first
 (``resume``), so nothing is written twice and nothing is lost. Committing per batch instead of
 per write costs, after a crash, two reads for each intent of the batch that was not finished.
+
+What a status found before or after a write means is the domain's (``domain.writes``).
 """
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
 import structlog
 
-from connector.domain.model import NewActualite, PrescriptionStatus
+from connector.domain.model import NewActualite
 from connector.domain.plan import PlannedWrite
+from connector.domain.writes import Found, WriteOutcome, before_resume, drops_intent, refused
 from connector.errors import ApiError, FatalApiError, PrescriptionConflict
 from connector.imilo.port import IMilo
 from connector.store.sql import LedgerEntry, SqlStateStore
@@ -32,14 +35,6 @@ __all__ = ["RealisationWriter", "WriteOutcome", "idempotency_key"]
 
 log = structlog.get_logger("connector.writer")
 _ACCESS_REFUSED = (401, 403)
-
-
-class WriteOutcome(enum.StrEnum):
-    APPLIED = "applied"
-    CONFLICT = "conflict"  # a counsellor changed the prescription: left to review
-    FAILED = "failed"  # interrupted: the intent stays pending, retried on the next run
-    REFUSED = "refused"  # I-Milo refused the request itself: planned afresh on the next run
-    PLANNED = "planned"  # a dry run: would have been applied
 
 
 def resumed_write(entry: LedgerEntry) -> PlannedWrite:
@@ -62,9 +57,6 @@ def idempotency_key(participation_id: int, prescription_id: int, step: str) -> s
     return f"pix-imilo:{participation_id}:{prescription_id}:{step}"
 
 
-_DROPPED = (WriteOutcome.CONFLICT, WriteOutcome.REFUSED)
-
-
 class RealisationWriter:
     def __init__(
         self, imilo: IMilo, store: SqlStateStore, clock: Callable[[], datetime], run_id: str
@@ -81,7 +73,7 @@ class RealisationWriter:
     def carry_out(self, write: PlannedWrite) -> WriteOutcome:
         """The I-Milo writes of a fresh plan item, whose intent ``begin`` committed. Safe to
         call from several threads at once; the ledger is left to ``settle``."""
-        return self._carry_out(write, prescription_known_open=True)
+        return self._carry_out(write, resuming=False)
 
     def settle(
         self,
@@ -90,7 +82,7 @@ class RealisationWriter:
     ) -> None:
         """Record the outcomes of a batch in one commit."""
         applied = [w for w, outcome in done if outcome is WriteOutcome.APPLIED]
-        dropped = [w.participation_id for w, o in done if o in _DROPPED]
+        dropped = [w.participation_id for w, o in done if drops_intent(o)]
         dropped += [w.participation_id for w in never_started]
         self._store.settle_writes((w.participation_id for w in applied), dropped, self._clock())
         for write in applied:
@@ -105,31 +97,39 @@ class RealisationWriter:
     def resume(self, entry: LedgerEntry) -> WriteOutcome:
         """Finish an intent left pending by an interrupted run."""
         write = resumed_write(entry)
-        outcome = self._carry_out(write, prescription_known_open=False)
+        outcome = self._carry_out(write, resuming=True)
         self.settle([(write, outcome)])
         return outcome
 
-    def _carry_out(self, entry: PlannedWrite, *, prescription_known_open: bool) -> WriteOutcome:
+    def _carry_out(self, entry: PlannedWrite, *, resuming: bool) -> WriteOutcome:
+        """A fresh plan item's prescription was just read in the status it expects; a resumed
+        one is read again first, and the domain says what its status means."""
         ids = {
             "participation_id": entry.participation_id,
             "dossier_id": entry.dossier_id,
             "prescription_id": entry.prescription_id,
         }
         try:
-            if prescription_known_open or self._still_to_realise(entry):
+            found = Found.TO_REALISE
+            if resuming:
+                current = self._imilo.prescription(entry.dossier_id, entry.prescription_id)
+                resumption = before_resume(entry, current)
+                found, entry = resumption.found, resumption.write
+                if found is Found.CHANGED:
+                    raise PrescriptionConflict("imilo", "the prescription changed meanwhile")
+            if found is Found.TO_REALISE:
                 self._imilo.mark_realised(
                     entry.dossier_id,
                     entry.prescription_id,
                     entry.realisation_date,
+                    expected=entry.expected,
                     comment=entry.comment,
                     idempotency_key=idempotency_key(
                         entry.participation_id, entry.prescription_id, "realisation"
                     ),
                 )
             nature = entry.nature
-            if nature is not None and (
-                prescription_known_open or not self._actualite_exists(entry)
-            ):
+            if nature is not None and (not resuming or not self._actualite_exists(entry)):
                 self._imilo.record_actualite(
                     entry.dossier_id,
                     NewActualite(
@@ -146,29 +146,16 @@ class RealisationWriter:
             log.info("prescription_changed_meanwhile", **ids)
             return WriteOutcome.CONFLICT
         except FatalApiError as error:
-            if error.status in _ACCESS_REFUSED:
-                # Our key, not the write, was refused: keep the intent for the next run.
+            outcome = refused(access_refused=error.status in _ACCESS_REFUSED)
+            if outcome is WriteOutcome.FAILED:
                 log.warning("write_not_authorised", error=str(error), **ids)
-                return WriteOutcome.FAILED
-            # The request itself was refused: retrying it cannot help, so plan afresh next run.
-            log.warning("write_refused", error=str(error), **ids)
-            return WriteOutcome.REFUSED
+            else:
+                log.warning("write_refused", error=str(error), **ids)
+            return outcome
         except ApiError as error:
             log.warning("write_interrupted", error=str(error), **ids)
             return WriteOutcome.FAILED
         return WriteOutcome.APPLIED
-
-    def _still_to_realise(self, entry: PlannedWrite) -> bool:
-        current = self._imilo.prescription(entry.dossier_id, entry.prescription_id)
-        if current is not None and current.statut == PrescriptionStatus.ONGOING:
-            return True
-        if (
-            current is not None
-            and current.statut == PrescriptionStatus.ACHIEVED
-            and current.date_realisation == entry.realisation_date
-        ):
-            return False  # our own write went through before the interruption
-        raise PrescriptionConflict("imilo", "the prescription is no longer prescrit")
 
     def _actualite_exists(self, entry: PlannedWrite) -> bool:
         """Whether the actualité of ``entry`` is already recorded. An entry without one (a

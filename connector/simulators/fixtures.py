@@ -15,6 +15,9 @@ from connector.simulators.fixture_reader import (
 )
 
 __all__ = [
+    "FIXTURE_FILES",
+    "IMILO_FILES",
+    "PIX_FILES",
     "Campaign",
     "Client",
     "Dossier",
@@ -23,12 +26,29 @@ __all__ = [
     "Offre",
     "Organization",
     "Partenaire",
+    "ParticipationList",
     "PixData",
     "Prescription",
     "Structure",
     "load_imilo_data",
     "load_pix_data",
 ]
+
+
+# The files a fixture directory holds, by their path relative to it: what the loaders below
+# read, and what ``fixture_writer.write_fixtures`` writes. An absent file reads as empty.
+_ORGANIZATIONS = "pix/organizations.json"
+_CAMPAIGNS = "pix/campaigns.json"
+_PARTICIPATIONS = "pix/participations.json"
+_CLIENTS = "pix/clients.json"
+_STRUCTURES = "imilo/structures.json"
+_DOSSIERS = "imilo/dossiers.json"
+_OFFRES = "imilo/offres.json"
+_PRESCRIPTIONS = "imilo/prescriptions.json"
+_API_KEYS = "imilo/api_keys.json"
+PIX_FILES = (_ORGANIZATIONS, _CAMPAIGNS, _PARTICIPATIONS, _CLIENTS)
+IMILO_FILES = (_STRUCTURES, _DOSSIERS, _OFFRES, _PRESCRIPTIONS, _API_KEYS)
+FIXTURE_FILES = PIX_FILES + IMILO_FILES
 
 
 # --- Pix -------------------------------------------------------------------------------------
@@ -64,6 +84,44 @@ class Client:
     organization_ids: frozenset[int]
 
 
+class ParticipationList(list[Any]):
+    """The raw participations, in served order, counting its changes: ``version`` grows with
+    every call that changes the list (append, ``[:] =``, ``del``…), so that an index built on
+    it knows when it is stale. A record changed in place is not a change of the list: replace
+    the record instead."""
+
+    version: int = 0
+
+
+def _counting(name: str) -> Any:
+    changes = getattr(list, name)
+
+    def method(self: ParticipationList, *args: Any, **kwargs: Any) -> Any:
+        self.version += 1
+        return changes(self, *args, **kwargs)
+
+    method.__name__ = name
+    method.__doc__ = changes.__doc__
+    return method
+
+
+for _name in (
+    "__setitem__",
+    "__delitem__",
+    "__iadd__",
+    "__imul__",
+    "append",
+    "extend",
+    "insert",
+    "pop",
+    "remove",
+    "clear",
+    "sort",
+    "reverse",
+):
+    setattr(ParticipationList, _name, _counting(_name))
+
+
 @dataclass(frozen=True)
 class PixData:
     organizations: list[Organization] = field(default_factory=list)
@@ -71,8 +129,13 @@ class PixData:
     # Served raw, in file order: bad records must reach the connector untouched (so
     # participantId may be a SHA-1 hex string, as Pix serves it, or an integer). Out of
     # repr() because they hold personal data.
-    participations: list[Any] = field(default_factory=list, repr=False)
+    participations: list[Any] = field(default_factory=ParticipationList, repr=False)
     clients: list[Client] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        # The simulator indexes the participations by campaign: it must see every change.
+        if not isinstance(self.participations, ParticipationList):
+            object.__setattr__(self, "participations", ParticipationList(self.participations))
 
 
 # --- I-Milo ----------------------------------------------------------------------------------
@@ -149,10 +212,10 @@ def _partenaire(item: FixtureItem | None) -> Partenaire | None:
 
 def load_pix_data(directory: str | Path) -> PixData:
     """Load ``DIR/pix/*.json``; raise :class:`FixtureError` on a malformed file."""
-    base = Path(directory) / "pix"
+    base = Path(directory)
     organizations = [
         Organization(id=it.int_("id"), name=it.str_("name"), external_id=it.opt_str("externalId"))
-        for it in items(base / "organizations.json")
+        for it in items(base / _ORGANIZATIONS)
     ]
     campaigns = [
         Campaign(
@@ -166,7 +229,7 @@ def load_pix_data(directory: str | Path) -> PixData:
             created_at=it.str_("createdAt"),
             archived_at=it.opt_str("archivedAt"),
         )
-        for it in items(base / "campaigns.json")
+        for it in items(base / _CAMPAIGNS)
     ]
     clients = [
         Client(
@@ -175,12 +238,12 @@ def load_pix_data(directory: str | Path) -> PixData:
             scopes=frozenset(it.str_list("scopes")),
             organization_ids=frozenset(it.int_list("organizationIds")),
         )
-        for it in items(base / "clients.json")
+        for it in items(base / _CLIENTS)
     ]
-    participations = read_array(base / "participations.json")
-    check_unique(base / "organizations.json", [o.id for o in organizations], "id")
-    check_unique(base / "campaigns.json", [c.id for c in campaigns], "id")
-    check_unique(base / "clients.json", [c.client_id for c in clients], "clientId")
+    participations = ParticipationList(read_array(base / _PARTICIPATIONS))
+    check_unique(base / _ORGANIZATIONS, [o.id for o in organizations], "id")
+    check_unique(base / _CAMPAIGNS, [c.id for c in campaigns], "id")
+    check_unique(base / _CLIENTS, [c.client_id for c in clients], "clientId")
     return PixData(
         organizations=organizations,
         campaigns=campaigns,
@@ -191,14 +254,14 @@ def load_pix_data(directory: str | Path) -> PixData:
 
 def load_imilo_data(directory: str | Path) -> ImiloData:
     """Load ``DIR/imilo/*.json``; raise :class:`FixtureError` on a malformed file."""
-    base = Path(directory) / "imilo"
+    base = Path(directory)
     structures = [
         Structure(
             code=it.str_("code"),
             nom_officiel=it.str_("nomOfficiel"),
             timezone=it.opt_str("timezone"),
         )
-        for it in items(base / "structures.json")
+        for it in items(base / _STRUCTURES)
     ]
     dossiers = [
         Dossier(
@@ -214,7 +277,7 @@ def load_imilo_data(directory: str | Path) -> ImiloData:
             zone=it.opt_str("zone"),
             accompagnement=it.opt_str("accompagnement"),
         )
-        for it in items(base / "dossiers.json")
+        for it in items(base / _DOSSIERS)
     ]
     offres = [
         Offre(
@@ -229,7 +292,7 @@ def load_imilo_data(directory: str | Path) -> ImiloData:
             date_debut=it.opt_str("dateDebut"),
             date_fin=it.opt_str("dateFin"),
         )
-        for it in items(base / "offres.json")
+        for it in items(base / _OFFRES)
     ]
     prescriptions = [
         Prescription(
@@ -240,16 +303,16 @@ def load_imilo_data(directory: str | Path) -> ImiloData:
             date_realisation=it.opt_str("dateRealisation"),
             date_prescription=it.opt_str("datePrescription"),
         )
-        for it in items(base / "prescriptions.json")
+        for it in items(base / _PRESCRIPTIONS)
     ]
-    keys_path = base / "api_keys.json"
+    keys_path = base / _API_KEYS
     api_keys = read_array(keys_path)
     if not all(isinstance(k, str) for k in api_keys):
         raise FixtureError(f"{keys_path}: expected an array of strings")
-    check_unique(base / "structures.json", [s.code for s in structures], "code")
-    check_unique(base / "dossiers.json", [d.id_dossier for d in dossiers], "idDossier")
-    check_unique(base / "offres.json", [o.id for o in offres], "id")
-    check_unique(base / "prescriptions.json", [p.id for p in prescriptions], "id")
+    check_unique(base / _STRUCTURES, [s.code for s in structures], "code")
+    check_unique(base / _DOSSIERS, [d.id_dossier for d in dossiers], "idDossier")
+    check_unique(base / _OFFRES, [o.id for o in offres], "id")
+    check_unique(base / _PRESCRIPTIONS, [p.id for p in prescriptions], "id")
     return ImiloData(
         structures=structures,
         dossiers=dossiers,

@@ -101,13 +101,14 @@ class _ImiloApi:
         return JSONResponse(self._state.offres(request.path_params["code"]))
 
     async def inscrits(self, request: Request) -> Response:
-        statut = request.query_params.get("statut")
-        if statut is not None and statut not in STATUTS:
+        # One ``statut`` per status kept; none: every status.
+        statuts = frozenset(request.query_params.getlist("statut"))
+        if not statuts <= STATUTS:
             raise ImiloError(400, f"statut must be one of {', '.join(sorted(STATUTS))}")
         page = _query_int(request, "page", 1)
         taille = _query_int(request, "taille", 150)
         body = self._state.inscrits(
-            request.path_params["code"], request.path_params["id_offre"], statut, page, taille
+            request.path_params["code"], request.path_params["id_offre"], statuts, page, taille
         )
         return JSONResponse(body)
 

@@ -92,8 +92,9 @@ class ImiloState:
         ]
 
     def inscrits(
-        self, code: str, id_offre: int, statut: str | None, page: int, taille: int
+        self, code: str, id_offre: int, statuts: frozenset[str], page: int, taille: int
     ) -> dict[str, Any]:
+        """One page of the offer's prescriptions in one of ``statuts`` (empty: every one)."""
         self.structure(code)
         offre = self._offres.get(id_offre)
         if offre is None or offre.code_structure != code:
@@ -102,7 +103,7 @@ class ImiloState:
             rows = [
                 p
                 for p in self._prescriptions_by_offre.get(id_offre, [])
-                if statut is None or p.statut == statut
+                if not statuts or p.statut in statuts
             ]
             selected, meta = page_of(rows, page, taille)
             return {"inscrits": [self._inscrit_json(p) for p in selected], "page": meta}

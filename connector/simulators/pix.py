@@ -27,7 +27,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from connector.simulators.faults import FaultPlan, install_faults
-from connector.simulators.fixtures import Campaign, Client, PixData
+from connector.simulators.fixtures import Campaign, Client, ParticipationList, PixData
 
 __all__ = ["PixStats", "create_pix_app"]
 
@@ -135,21 +135,52 @@ def _page(
     return rows[start : start + size], meta
 
 
-def _belongs_to(record: Any, campaign_id: int) -> bool:
-    """Whether a raw participation is of the campaign; tolerant of bad records by design."""
+def _campaign_of(record: Any) -> int | None:
+    """The campaign id a raw participation names (a number, or digits in a string), or None;
+    tolerant of bad records by design."""
     if not isinstance(record, dict):
-        return False
+        return None
     value = record.get("campaignId")
     if isinstance(value, bool):
-        return False
+        return None
     if isinstance(value, int):
-        return value == campaign_id
+        return value
     if isinstance(value, str):
         try:
-            return int(value.strip()) == campaign_id
+            return int(value.strip())
         except ValueError:
-            return False
-    return False
+            return None
+    return None
+
+
+def _belongs_to(record: Any, campaign_id: int) -> bool:
+    """Whether a raw participation is of the campaign; tolerant of bad records by design."""
+    found = _campaign_of(record)
+    return found is not None and found == campaign_id
+
+
+class _ByCampaign:
+    """The participations of each campaign, in served order: a campaign's request reads its
+    own records instead of scanning them all. Rebuilt whenever the list changed (the ``_sim``
+    routes, or a test replacing records: ``ParticipationList.version``)."""
+
+    def __init__(self, rows: list[Any]) -> None:
+        self._rows = rows
+        self._version: int | None = None
+        self._index: dict[int, list[Any]] = {}
+
+    def rows(self, campaign_id: int) -> list[Any]:
+        if not isinstance(self._rows, ParticipationList):
+            return [r for r in self._rows if _belongs_to(r, campaign_id)]
+        version = self._rows.version
+        if version != self._version:
+            index: dict[int, list[Any]] = {}
+            for record in self._rows:
+                found = _campaign_of(record)
+                if found is not None:
+                    index.setdefault(found, []).append(record)
+            self._index, self._version = index, version
+        return self._index.get(campaign_id, [])
 
 
 def _has_id(record: Any, wanted: int) -> bool:
@@ -197,6 +228,7 @@ class _PixApi:
         self._campaigns = {c.id: c for c in data.campaigns}
         self._org_ids = {o.id for o in data.organizations}
         self._tokens: dict[str, _Token] = {}
+        self._by_campaign = _ByCampaign(data.participations)
 
     async def token(self, request: Request) -> Response:
         form = parse_qs((await request.body()).decode("utf-8", "replace"))
@@ -278,11 +310,9 @@ class _PixApi:
         since = _parse_instant(since_raw) if since_raw is not None else None
         if since_raw is not None and since is None:
             raise _PixError(400, "since must be an ISO 8601 date-time")
-        rows = [
-            r
-            for r in self._data.participations
-            if _belongs_to(r, campaign.id) and (since is None or _changed_since(r, since))
-        ]
+        rows = self._by_campaign.rows(campaign.id)
+        if since is not None:
+            rows = [r for r in rows if _changed_since(r, since)]
         page, meta = _page(request, rows, PARTICIPATIONS_PAGE_DEFAULT, PARTICIPATIONS_PAGE_CAP)
         return _RawJSONResponse({"campaignParticipations": page, "page": meta})
 

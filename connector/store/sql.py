@@ -17,8 +17,8 @@ from sqlalchemy.exc import ArgumentError
 
 from connector.domain.model import Nature
 from connector.domain.plan import PendingIntent, PlannedWrite
+from connector.domain.records import InvalidParticipation
 from connector.errors import ConfigurationError
-from connector.pix.records import InvalidParticipation
 from connector.store.migrate import upgrade_schema
 from connector.store.review_queue import ReviewQueue
 from connector.store.schema import (

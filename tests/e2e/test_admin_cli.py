@@ -7,11 +7,12 @@ import os
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests import scenario
-from tests.conftest import Systems, start_systems
+from tests.conftest import Systems, rewrite_fixture, start_systems
 from tests.e2e.test_cli import clean_env, cli, last_json_line
 
 pytestmark = pytest.mark.e2e
@@ -108,14 +109,15 @@ def test_charte_check_passes_on_conformant_offers(
 
 
 def break_offers(data: Path) -> None:
-    path = data / "imilo" / "offres.json"
-    offres = json.loads(path.read_text(encoding="utf-8"))
-    for offre in offres:
-        if offre["codeStructure"] == scenario.CAYENNE:
-            offre["nom"] = "Évaluation PIX"
-        if offre["codeStructure"] == scenario.REUNION:
-            offre["mesureNationale"] = None
-    path.write_text(json.dumps(offres, ensure_ascii=False), encoding="utf-8")
+    def broken(offres: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        for offre in offres:
+            if offre["codeStructure"] == scenario.CAYENNE:
+                offre["nom"] = "Évaluation PIX"
+            if offre["codeStructure"] == scenario.REUNION:
+                offre["mesureNationale"] = None
+        return offres
+
+    rewrite_fixture(data, "imilo/offres.json", broken)
 
 
 def test_charte_check_fails_naming_the_structures_and_the_rules(

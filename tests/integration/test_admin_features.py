@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -12,18 +12,19 @@ from connector.entrypoints.worker import Worker
 from connector.settings import Settings, load_settings
 from connector.store.sql import SqlStateStore
 from tests import scenario
-from tests.conftest import Systems, start_systems
+from tests.conftest import Systems, rewrite_fixture, start_systems
 
 pytestmark = pytest.mark.integration
 
 
 def rename_cayenne_offer(data: Path) -> None:
-    path = data / "imilo" / "offres.json"
-    offres = json.loads(path.read_text(encoding="utf-8"))
-    for offre in offres:
-        if offre["codeStructure"] == scenario.CAYENNE:
-            offre["nom"] = "Évaluation PIX"
-    path.write_text(json.dumps(offres, ensure_ascii=False), encoding="utf-8")
+    def rename(offres: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        for offre in offres:
+            if offre["codeStructure"] == scenario.CAYENNE:
+                offre["nom"] = "Évaluation PIX"
+        return offres
+
+    rewrite_fixture(data, "imilo/offres.json", rename)
 
 
 def store_is_empty(settings: Settings) -> bool:

@@ -111,6 +111,15 @@ def test_inscrits_filtered_by_statut(imilo: httpx.Client) -> None:
     assert body["page"]["total"] == 2
 
 
+def test_inscrits_filtered_by_several_statuts(imilo: httpx.Client) -> None:
+    """statut given once per status keeps the prescriptions in any of them; none, every one."""
+    both = imilo.get(INSCRITS, params=[("statut", "ONGOING"), ("statut", "ACHIEVED")]).json()
+    every = imilo.get(INSCRITS).json()
+    assert [i["idPrescription"] for i in both["inscrits"]] == [7001, 7002, 7003]
+    assert both["inscrits"] == every["inscrits"]
+    assert imilo.get(INSCRITS, params={"statut": "PENDING"}).status_code == 400
+
+
 def test_inscrits_paging_and_taille_cap(imilo: httpx.Client) -> None:
     """Pages follow taille, which is capped at 150; past the end a page is empty."""
     second = imilo.get(INSCRITS, params={"page": 2, "taille": 2}).json()

@@ -9,7 +9,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 
 from connector.domain.model import Nature
@@ -34,9 +34,36 @@ def test_migrations_match_the_declared_schema(database_url: str) -> None:
 
 
 def test_opening_twice_is_harmless(database_url: str) -> None:
-    """Replicas and restarts open an up-to-date store: nothing to do, no error."""
-    SqlStateStore.open(database_url).close()
-    SqlStateStore.open(database_url).close()
+    """Replicas and restarts open an up-to-date store: nothing to do, no error. The second
+    opening changes no table and no revision, and what the first one stored is kept."""
+    store = SqlStateStore.open(database_url)
+    store.advance_cursors({10: datetime(2026, 3, 12, tzinfo=UTC)}, datetime.now(UTC))
+    store.close()
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", seen)
+    try:
+        again = SqlStateStore.open(database_url)
+    finally:
+        event.remove(Engine, "before_cursor_execute", seen)
+    try:
+        changes = [
+            s
+            for s in statements
+            if s.lstrip().split(None, 1)[0].upper()
+            in {"CREATE", "ALTER", "DROP", "INSERT", "UPDATE", "DELETE"}
+        ]
+        assert statements and changes == []  # it looked, and found nothing to do
+        with again.engine.connect() as conn:
+            assert conn.execute(
+                text("SELECT version_num FROM alembic_version")
+            ).scalars().all() == [head_revision()]
+        assert again.cursor(10) is not None
+    finally:
+        again.close()
 
 
 def _at_revision(database_url: str, revision: str) -> None:

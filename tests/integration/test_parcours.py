@@ -9,7 +9,6 @@ campaign taken alone (``modality: autonomous``) realises with no actualité.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -29,6 +28,7 @@ from connector.simulators import (
     load_pix_data,
     running,
 )
+from connector.simulators.fixture_writer import write_fixtures
 from tests import scenario
 from tests.conftest import Systems
 
@@ -65,25 +65,17 @@ LONG_TEST = _participation(2, LONG, "2026-05-04T09:00:00Z", "Léa", "DURAND", LE
 TAKEN_ALONE = _participation(3, ALONE, "2026-03-20T22:30:00Z", "Hugo", "Martin", HUGO)
 
 
-def _dump(path: Path, rows: list[Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
-
-
 def _write_fixtures(root: Path) -> Path:
     data = root / "data"
-    _dump(data / "imilo" / "api_keys.json", [scenario.API_KEY])
-    _dump(
-        data / "imilo" / "structures.json",
-        [{"code": PARIS, "nomOfficiel": "ML Paris Centre", "timezone": "Europe/Paris"}],
-    )
-    _dump(
-        data / "imilo" / "offres.json",
-        [{"id": OFFRE, "codeStructure": PARIS, "nom": "Evaluation PIX", **scenario.PIX_OFFER}],
-    )
-    _dump(
-        data / "imilo" / "dossiers.json",
-        [
+    files: dict[str, list[Any]] = {
+        "imilo/api_keys.json": [scenario.API_KEY],
+        "imilo/structures.json": [
+            {"code": PARIS, "nomOfficiel": "ML Paris Centre", "timezone": "Europe/Paris"}
+        ],
+        "imilo/offres.json": [
+            {"id": OFFRE, "codeStructure": PARIS, "nom": "Evaluation PIX", **scenario.PIX_OFFER}
+        ],
+        "imilo/dossiers.json": [
             {
                 "idDossier": dossier,
                 "codeStructure": PARIS,
@@ -95,10 +87,7 @@ def _write_fixtures(root: Path) -> Path:
             }
             for dossier, last, first in ((LEA, "DURAND", "Léa"), (HUGO, "MARTIN", "Hugo"))
         ],
-    )
-    _dump(
-        data / "imilo" / "prescriptions.json",
-        [
+        "imilo/prescriptions.json": [
             {
                 "id": prescription,
                 "idDossier": dossier,
@@ -109,11 +98,8 @@ def _write_fixtures(root: Path) -> Path:
             }
             for prescription, dossier in ((FIRST, LEA), (HUGO_PRESCRIPTION, HUGO))
         ],
-    )
-    _dump(data / "pix" / "organizations.json", [{"id": 1, "name": "ML", "externalId": PARIS}])
-    _dump(
-        data / "pix" / "campaigns.json",
-        [
+        "pix/organizations.json": [{"id": 1, "name": "ML", "externalId": PARIS}],
+        "pix/campaigns.json": [
             {
                 "id": campaign,
                 "organizationId": 1,
@@ -130,11 +116,8 @@ def _write_fixtures(root: Path) -> Path:
                 (ALONE, "SOLO26", "Diagnostic en autonomie", "Diagnostic initial"),
             )
         ],
-    )
-    _dump(data / "pix" / "participations.json", [SHORT_TEST, TAKEN_ALONE])
-    _dump(
-        data / "pix" / "clients.json",
-        [
+        "pix/participations.json": [SHORT_TEST, TAKEN_ALONE],
+        "pix/clients.json": [
             {
                 "clientId": scenario.CLIENT_ID,
                 "clientSecret": scenario.CLIENT_SECRET,
@@ -142,7 +125,8 @@ def _write_fixtures(root: Path) -> Path:
                 "organizationIds": [1],
             }
         ],
-    )
+    }
+    write_fixtures(data, files)
     mappings = root / "mappings"
     mappings.mkdir()
     (mappings / "organisations.yaml").write_text("organisations: {}\n", encoding="utf-8")

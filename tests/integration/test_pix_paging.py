@@ -9,7 +9,6 @@ cursor does not move.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -29,7 +28,7 @@ from connector.simulators.fixtures import Client, Organization
 from connector.store.sql import SqlStateStore
 from connector.transport.retry import NO_RETRY
 from tests import scenario
-from tests.conftest import Systems, start_systems
+from tests.conftest import Systems, rewrite_fixture, start_systems
 from tests.integration.test_sync import assert_correct_final_state
 
 pytestmark = pytest.mark.integration
@@ -190,10 +189,8 @@ def test_a_read_that_keeps_changing_gives_what_it_read_then_says_so(pix_url: str
 def with_fillers(data_dir: Path) -> None:
     """Put a page of STARTED participations ahead of the scenario's rows of campaign 10, so
     that its SHARED rows (Léa's first) begin page 2."""
-    path = data_dir / "pix" / "participations.json"
-    rows = json.loads(path.read_text(encoding="utf-8"))
     fillers = [record(FILLER_FIRST_ID + i, shared=False) for i in range(PARTICIPATIONS_PAGE_SIZE)]
-    path.write_text(json.dumps(fillers + rows, ensure_ascii=False), encoding="utf-8")
+    rewrite_fixture(data_dir, "pix/participations.json", lambda rows: fillers + rows)
 
 
 @pytest.fixture

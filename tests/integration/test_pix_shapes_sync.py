@@ -4,9 +4,9 @@ does not know. The right prescriptions are written, and nothing goes to quaranti
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,7 +14,7 @@ from connector.bootstrap import build
 from connector.settings import load_settings
 from connector.store.sql import SqlStateStore
 from tests import scenario
-from tests.conftest import Systems, start_systems
+from tests.conftest import Systems, rewrite_fixture, start_systems
 from tests.integration.test_sync import assert_correct_final_state
 
 pytestmark = pytest.mark.integration
@@ -24,17 +24,20 @@ def real_shapes_only(data_dir: Path) -> None:
     """The scenario without its malformed records, with the variants Pix's code and its route
     documentation allow (api/src/maddo: CampaignParticipation.js, campaigns-routes.js,
     get-campaign-participations.js)."""
-    path = data_dir / "pix" / "participations.json"
-    rows = [r for r in json.loads(path.read_text(encoding="utf-8")) if r not in scenario.MALFORMED]
-    for row in rows:
-        if row["id"] % 3 == 0:
-            row["authenticationId"] = f"sso-{row['id']}"  # an SSO's externalIdentifier
-            row["authenticationRequestedData"] = {"family_name": None}
-        if row["id"] % 4 == 0:
-            row.pop("organizationLearnerId")  # the model does not keep it
-        row["nextGeneration"] = {"certifiable": None, "levels": [1, 2]}
-    assert all(len(r["participantId"]) == 40 for r in rows)
-    path.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+
+    def reshape(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        rows = [r for r in records if r not in scenario.MALFORMED]
+        for row in rows:
+            if row["id"] % 3 == 0:
+                row["authenticationId"] = f"sso-{row['id']}"  # an SSO's externalIdentifier
+                row["authenticationRequestedData"] = {"family_name": None}
+            if row["id"] % 4 == 0:
+                row.pop("organizationLearnerId")  # the model does not keep it
+            row["nextGeneration"] = {"certifiable": None, "levels": [1, 2]}
+        assert all(len(r["participantId"]) == 40 for r in rows)
+        return rows
+
+    rewrite_fixture(data_dir, "pix/participations.json", reshape)
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +13,10 @@ import pytest
 from starlette.applications import Starlette
 
 from connector.simulators import FixtureError, create_pix_app, load_pix_data, running
+from connector.simulators.fixture_reader import read_array
+from connector.simulators.fixture_writer import PIX_FILES, write_fixtures
+from connector.simulators.fixtures import PixData
+from connector.simulators.pix import _belongs_to, _changed_since, _parse_instant
 
 pytestmark = pytest.mark.integration
 
@@ -252,3 +257,66 @@ def test_bad_control_requests_are_400(pix: Pix) -> None:
     assert post("/_sim/participations", content=b"{not json").status_code == 400
     assert post("/_sim/participations", params={"position": 99}, json={}).status_code == 400
     assert post("/_sim/participations", params={"position": "x"}, json={}).status_code == 400
+
+
+def _served(pix: Pix, campaign_id: int, **params: Any) -> list[Any]:
+    answer = pix.get(f"/api/campaigns/{campaign_id}/participations", pix.token(), **params)
+    assert answer.status_code == 200, answer.text
+    rows: list[Any] = answer.json()["campaignParticipations"]
+    return rows
+
+
+def _scanned(data: PixData, campaign_id: int, since: str | None = None) -> list[Any]:
+    """What a scan of every participation serves: the index must answer the same."""
+    rows = [r for r in data.participations if _belongs_to(r, campaign_id)]
+    if since is not None:
+        moment = _parse_instant(since)
+        assert moment is not None
+        rows = [r for r in rows if _changed_since(r, moment)]
+    return [json.loads(json.dumps(r)) for r in rows]
+
+
+def test_participations_are_indexed_by_campaign_and_the_index_follows_changes() -> None:
+    """Each campaign serves its own records in file order, with or without since, before and
+    after the list changes through the control routes or in place."""
+    data = load_pix_data(FIXTURE_DIR)
+    app = create_pix_app(data, clock=FakeClock())
+    with running(app) as base_url, httpx.Client(base_url=base_url, timeout=5.0) as http:
+        _check_index(Pix(http=http, app=app, clock=FakeClock()), data)
+
+
+def _check_index(pix: Pix, data: PixData) -> None:
+    [client] = [c for c in data.clients if c.client_id == "ml-lyon"]
+    campaigns = [c.id for c in data.campaigns if c.organization_id in client.organization_ids]
+    assert len(campaigns) > 1
+
+    def check() -> None:
+        for campaign_id in campaigns:
+            for since in (None, SINCE):
+                params = {"since": since} if since else {}
+                assert _served(pix, campaign_id, **params) == _scanned(data, campaign_id, since)
+
+    check()
+    record = {"id": 107, "campaignId": " 11 ", "createdAt": "2026-03-09T09:00:00Z"}
+    assert pix.http.post("/_sim/participations", params={"position": 1}, json=record).is_success
+    assert pix.http.delete("/_sim/participations/101").is_success
+    check()
+    data.participations[:] = [{**r, "campaignId": 11} for r in data.participations[:2]]
+    data.participations.append({"id": 108, "campaignId": 10, "createdAt": "2026-03-09T09:00:00Z"})
+    check()
+    assert [r["id"] for r in _served(pix, 11)] == [r["id"] for r in data.participations[:2]]
+    assert [r["id"] for r in _served(pix, 10)] == [108]
+
+
+def test_the_fixture_writer_writes_what_the_simulators_read(tmp_path: Path) -> None:
+    """write_fixtures writes the files load_pix_data reads, and refuses any other name."""
+    source = load_pix_data(FIXTURE_DIR)
+    raw = {name: read_array(FIXTURE_DIR / name) for name in PIX_FILES}
+    for indent in (None, 1):
+        written = write_fixtures(tmp_path / str(indent), raw, indent=indent)
+        assert sorted(p.relative_to(tmp_path / str(indent)).as_posix() for p in written) == sorted(
+            PIX_FILES
+        )
+        assert load_pix_data(tmp_path / str(indent)) == source
+    with pytest.raises(ValueError, match=r"labels\.json"):
+        write_fixtures(tmp_path, {"labels.json": []})

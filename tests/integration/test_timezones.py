@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -18,7 +19,7 @@ from connector.bootstrap import build
 from connector.run.report import RunReport
 from connector.settings import Settings, load_settings
 from tests import scenario
-from tests.conftest import Systems, start_systems
+from tests.conftest import Systems, rewrite_fixture, start_systems
 from tests.e2e.test_cli import clean_env, cli, last_json_line
 
 pytestmark = pytest.mark.integration
@@ -30,19 +31,30 @@ REUNION_PRESCRIPTIONS = (503, 504)
 def odd_zones(data: Path) -> None:
     """Paris served « Mars/Olympus », Cayenne served no zone, La Réunion renamed NOWHERE and
     served « Mars/Olympus »."""
-    path = data / "imilo" / "structures.json"
-    structures = json.loads(path.read_text(encoding="utf-8"))
-    for structure in structures:
-        if structure["code"] == scenario.PARIS:
-            structure["timezone"] = "Mars/Olympus"
-        elif structure["code"] == scenario.CAYENNE:
-            del structure["timezone"]
-        elif structure["code"] == scenario.REUNION:
-            structure["timezone"] = "Mars/Olympus"
-    path.write_text(json.dumps(structures, ensure_ascii=False), encoding="utf-8")
-    for path in [*(data / "imilo").glob("*.json"), data.parent / "mappings" / "organisations.yaml"]:
-        text = path.read_text(encoding="utf-8")
-        path.write_text(text.replace(scenario.REUNION, NOWHERE), encoding="utf-8")
+
+    def zones(structures: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        for structure in structures:
+            if structure["code"] == scenario.PARIS:
+                structure["timezone"] = "Mars/Olympus"
+            elif structure["code"] == scenario.CAYENNE:
+                del structure["timezone"]
+            elif structure["code"] == scenario.REUNION:
+                structure["code"] = NOWHERE
+                structure["timezone"] = "Mars/Olympus"
+        return structures
+
+    def moved(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        for row in rows:
+            if row["codeStructure"] == scenario.REUNION:
+                row["codeStructure"] = NOWHERE
+        return rows
+
+    rewrite_fixture(data, "imilo/structures.json", zones)
+    rewrite_fixture(data, "imilo/offres.json", moved)
+    rewrite_fixture(data, "imilo/dossiers.json", moved)
+    mapping = data.parent / "mappings" / "organisations.yaml"
+    text = mapping.read_text(encoding="utf-8")
+    mapping.write_text(text.replace(scenario.REUNION, NOWHERE), encoding="utf-8")
 
 
 def set_zone_of_nowhere(systems: Systems, zone: str) -> None:

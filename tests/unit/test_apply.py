@@ -152,6 +152,7 @@ class RecordingIMilo:
         self.statut: PrescriptionStatus | str = statut
         self.date_realisation: date | None = None
         self.recorded: list[Actualite] = []
+        self.expected: list[PrescriptionStatus] = []
 
     def prescription(self, dossier_id: int, prescription_id: int) -> Prescription:
         self.calls.append("prescription")
@@ -168,10 +169,12 @@ class RecordingIMilo:
         prescription_id: int,
         realisation_date: date,
         *,
+        expected: PrescriptionStatus,
         comment: str,
         idempotency_key: str,
     ) -> Prescription:
         self.calls.append("mark_realised")
+        self.expected.append(expected)
         self.statut, self.date_realisation = PrescriptionStatus.ACHIEVED, realisation_date
         return self._current(dossier_id, prescription_id)
 
@@ -272,3 +275,28 @@ def test_a_pending_entry_with_a_nature_still_gets_its_missing_actualite(
     assert writer_for(imilo, store).resume(pending) is WriteOutcome.APPLIED
     assert imilo.calls == ["prescription", "actualites", "record_actualite"]
     assert [a.nature for a in imilo.recorded] == ["ENTRETIEN_INDIVIDUEL"]
+
+
+def test_a_write_sends_the_status_its_plan_expects(store: SqlStateStore) -> None:
+    """The guard is the plan's: the writer sends ``PlannedWrite.expected`` as it is."""
+    imilo = RecordingIMilo()
+    writer = writer_for(imilo, store)
+    expecting = replace(ALONE, expected=PrescriptionStatus.ABANDONED)
+    writer.begin([expecting])
+    assert writer.carry_out(expecting) is WriteOutcome.APPLIED
+    assert imilo.expected == [PrescriptionStatus.ABANDONED]
+
+
+def test_a_resumed_write_expects_the_status_it_finds(store: SqlStateStore) -> None:
+    """The ledger keeps no expected status: a resumed write expects the one it reads, when
+    the domain says it may be realised; another one is a conflict, and nothing is written."""
+    store.begin_writes([ALONE], "run-0", NOW)
+    [pending] = store.pending_writes()
+    imilo = RecordingIMilo()
+    assert writer_for(imilo, store).resume(pending) is WriteOutcome.APPLIED
+    assert imilo.expected == [PrescriptionStatus.ONGOING]
+    store.begin_writes([replace(ALONE, participation_id=8)], "run-0", NOW)
+    [closed] = store.pending_writes()
+    refusing = RecordingIMilo(PrescriptionStatus.REFUSAL_YOUNG)
+    assert writer_for(refusing, store).resume(closed) is WriteOutcome.CONFLICT
+    assert refusing.calls == ["prescription"]

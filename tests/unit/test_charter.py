@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from connector.domain.charter import check_offer, looks_like_pix_offer, verdicts
+from connector.domain.charter import CharterRule, check_offer, looks_like_pix_offer, verdicts
 from connector.domain.model import Offre
 
 GOOD = Offre(
@@ -95,3 +95,10 @@ def test_misspelled_pix_offers_are_recognised_as_meant_to_be_it() -> None:
     assert looks_like_pix_offer(replace(GOOD, nom="Évaluation Pix"))
     found = verdicts([replace(GOOD, nom="Évaluation PIX"), replace(GOOD, id=2, nom="Atelier CV")])
     assert [v.offre.id for v in found] == [1] and not found[0].conformant
+
+
+def test_a_verdict_names_the_rules_broken() -> None:
+    """Failures are typed: the rules broken, whatever the wording of their messages."""
+    verdict = check_offer(replace(GOOD, theme="Autre", date_debut=None))
+    assert verdict.broken == {CharterRule.THEME, CharterRule.START_DATE}
+    assert check_offer(GOOD).broken == frozenset()

@@ -16,11 +16,11 @@ from typing import Any
 
 import pytest
 
-from connector.entrypoints import cli
 from connector.domain.matching import ReviewReason
 from connector.domain.model import Nature
 from connector.domain.plan import PlannedWrite, Review
-from connector.pix import csv_export
+from connector.entrypoints import cli
+from connector.pix import csv_file
 from connector.pix.csv_export import (
     MAX_EXPORT_BYTES,
     CsvExportError,
@@ -148,7 +148,7 @@ def test_a_file_larger_than_the_limit_is_refused_before_it_is_read(tmp_path: Pat
 
 
 def test_bytes_or_text_larger_than_the_limit_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(csv_export, "MAX_EXPORT_BYTES", 1000)
+    monkeypatch.setattr(csv_file, "MAX_EXPORT_BYTES", 1000)
     content = build(NINE)
     assert len(content) > 1000
     refused(content, "larger than 50 MB")
@@ -167,7 +167,7 @@ def test_a_file_growing_past_the_limit_after_the_check_is_refused(
         found = real_stat(target, *args, **kwargs)
         return os.stat_result((found.st_mode, *found[1:6], 10, *found[7:]))
 
-    monkeypatch.setattr(csv_export, "MAX_EXPORT_BYTES", 1000)
+    monkeypatch.setattr(csv_file, "MAX_EXPORT_BYTES", 1000)
     monkeypatch.setattr("os.stat", small)
     refused(path, "larger than 50 MB")
 

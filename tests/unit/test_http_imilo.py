@@ -11,6 +11,7 @@ import pytest
 import respx
 
 from connector.domain.model import Nature, NewActualite, PrescriptionStatus
+from connector.domain.rules import REALISABLE
 from connector.errors import (
     FatalApiError,
     MalformedResponse,
@@ -21,6 +22,7 @@ from connector.imilo.http import HttpIMilo
 from connector.transport.retry import NO_RETRY, RetryPolicy
 
 BASE = "http://imilo.test"
+ONGOING = PrescriptionStatus.ONGOING
 
 
 def inscrit(pid: int) -> dict[str, object]:
@@ -46,7 +48,7 @@ def imilo() -> Iterator[HttpIMilo]:
 
 
 @respx.mock
-def test_open_prescriptions_follow_every_page(imilo: HttpIMilo) -> None:
+def test_candidates_follow_every_page(imilo: HttpIMilo) -> None:
     """All pages are read, with the API key and the ONGOING filter on each."""
     route = respx.get(f"{BASE}/operateurs/structures/75010S00/offres/5/inscrits")
     route.side_effect = [
@@ -65,13 +67,47 @@ def test_open_prescriptions_follow_every_page(imilo: HttpIMilo) -> None:
             },
         ),
     ]
-    candidates = imilo.open_prescriptions("75010S00", 5)
+    candidates = imilo.candidates("75010S00", 5, REALISABLE)
     assert [c.prescription.id for c in candidates] == [1, 2, 3]
     assert candidates[0].dossier.prenom == "Léa"
     request = route.calls[0].request
     assert request.headers["X-Gravitee-Api-Key"] == "the-key"
     assert request.url.params["statut"] == "ONGOING"
     assert route.calls[1].request.url.params["page"] == "2"
+
+
+@respx.mock
+def test_candidates_ask_for_the_statuses_given(imilo: HttpIMilo) -> None:
+    """One ``statut`` per status asked for, in a stable order; none asks for every status."""
+    route = respx.get(f"{BASE}/operateurs/structures/75010S00/offres/5/inscrits").mock(
+        return_value=httpx.Response(
+            200, json={"inscrits": [], "page": {"numero": 1, "taille": 150, "nombrePages": 0}}
+        )
+    )
+    imilo.candidates("75010S00", 5, {PrescriptionStatus.REFUSAL, ONGOING})
+    imilo.candidates("75010S00", 5, ())
+    assert route.calls[0].request.url.params.get_list("statut") == ["ONGOING", "REFUSAL"]
+    assert "statut" not in route.calls[1].request.url.params
+
+
+@respx.mock
+def test_mark_realised_sends_the_status_the_plan_expects(imilo: HttpIMilo) -> None:
+    """``statutAttendu`` is the ``expected`` status given, in I-Milo's code."""
+    route = respx.put(f"{BASE}/operateurs/dossiers/1001/prescriptions/1").mock(
+        return_value=httpx.Response(
+            200,
+            json={"id": 1, "idDossier": 1001, "idOffre": 5, "statut": "ACHIEVED"},
+        )
+    )
+    imilo.mark_realised(
+        1001,
+        1,
+        date(2026, 3, 12),
+        expected=PrescriptionStatus.ABANDONED,
+        comment="c",
+        idempotency_key="k1",
+    )
+    assert json.loads(route.calls[0].request.content)["statutAttendu"] == "ABANDONED"
 
 
 @respx.mock
@@ -90,7 +126,9 @@ def test_mark_realised_sends_the_key_and_a_compare_and_set_guard(imilo: HttpIMil
             },
         )
     )
-    result = imilo.mark_realised(1001, 1, date(2026, 3, 12), comment="c", idempotency_key="k1")
+    result = imilo.mark_realised(
+        1001, 1, date(2026, 3, 12), expected=ONGOING, comment="c", idempotency_key="k1"
+    )
     assert result.statut is PrescriptionStatus.ACHIEVED
     request = route.calls[0].request
     assert request.headers["Idempotency-Key"] == "k1"
@@ -109,7 +147,9 @@ def test_a_409_is_a_conflict(imilo: HttpIMilo) -> None:
         return_value=httpx.Response(409, json={"message": "statut"})
     )
     with pytest.raises(PrescriptionConflict):
-        imilo.mark_realised(1001, 1, date(2026, 3, 12), comment="c", idempotency_key="k1")
+        imilo.mark_realised(
+            1001, 1, date(2026, 3, 12), expected=ONGOING, comment="c", idempotency_key="k1"
+        )
 
 
 @respx.mock
@@ -200,7 +240,9 @@ def test_a_refused_request_is_not_retried() -> None:
         return_value=httpx.Response(422, json={"message": "bad"})
     )
     with pytest.raises(FatalApiError):
-        adapter.mark_realised(1, 2, date(2026, 3, 12), comment="c", idempotency_key="k")
+        adapter.mark_realised(
+            1, 2, date(2026, 3, 12), expected=ONGOING, comment="c", idempotency_key="k"
+        )
     assert route.call_count == 1
 
 
@@ -239,5 +281,5 @@ def test_a_listing_that_repeats_its_pages_is_an_error(imilo: HttpIMilo) -> None:
         },
     )
     with pytest.raises(MalformedResponse, match="repeats the previous page"):
-        imilo.open_prescriptions("75010S00", 5)
+        imilo.candidates("75010S00", 5, REALISABLE)
     assert route.call_count == 2

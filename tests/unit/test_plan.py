@@ -129,6 +129,16 @@ def test_a_shared_identified_participation_realises_the_open_prescription() -> N
     )
 
 
+def test_a_write_expects_the_status_its_prescription_was_read_in() -> None:
+    """``expected`` (sent as ``statutAttendu``) is the status found, one the rules allow;
+    a prescription in any other status is never planned."""
+    [write] = plan([shared(1, "2026-03-12T10:00:00")], [prescription(500, "2026-03-01")])
+    assert isinstance(write, PlannedWrite) and write.expected is PrescriptionStatus.ONGOING
+    closed = prescription(500, "2026-03-01", statut=PrescriptionStatus.ABANDONED)
+    [decision] = plan([shared(1, "2026-03-12T10:00:00")], [closed])
+    assert not isinstance(decision, PlannedWrite)
+
+
 def test_the_date_is_local_to_the_structure() -> None:
     """20:30 UTC is already the next day in Réunion."""
     lea = Dossier(

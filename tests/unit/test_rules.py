@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from connector.domain.model import DiagnosticType, Modality, Nature, PrescriptionStatus
 from connector.domain.rules import (
+    REALISABLE,
     can_realise,
     diagnostic_type,
     nature_for,
@@ -157,3 +158,10 @@ def test_an_admin_template_is_filled() -> None:
         date(2026, 3, 12), DiagnosticType.LONG, 0.5, "PIX {date}: {diagnostic}, {mastery}"
     )
     assert text == "PIX 12/03/2026: parcours long, 50 % de maîtrise"
+
+
+def test_can_realise_is_the_realisable_statuses() -> None:
+    """One set says which prescriptions the connector may realise; the candidates read and
+    the writes' expected status follow it."""
+    assert sorted(REALISABLE) == [PrescriptionStatus.ONGOING]
+    assert [s for s in PrescriptionStatus if can_realise(s)] == sorted(REALISABLE)

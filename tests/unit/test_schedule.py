@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from connector.entrypoints.schedule import cron_trigger
+from connector.schedule import cron_trigger
 
 PARIS = ZoneInfo("Europe/Paris")
 

@@ -11,29 +11,23 @@ from typing import Any
 import httpx
 
 from connector.bootstrap import build
+from connector.domain.model import STATUS_WORDS
 from connector.entrypoints.serving import running
-from connector.entrypoints.tables import render_table
 from connector.logs import configure_logging
 from connector.run.report import RunReport
 from connector.settings import Settings, load_settings
 from connector.simulators.fixtures import load_imilo_data, load_pix_data
 from connector.simulators.imilo import create_imilo_app
 from connector.simulators.pix import create_pix_app
+from connector.tables import render_table
 
 __all__ = ["run_demo"]
 
-_STATUT_WORDS = {
-    "ONGOING": "prescrit",
-    "ACHIEVED": "réalisé",
-    "REFUSAL_YOUNG": "refus jeune",
-    "REFUSAL": "refus tiers",
-    "ABANDONED": "abandonné",
-}
 _NATURE_WORDS = {"ENTRETIEN_INDIVIDUEL": "entretien individuel", "ATELIER": "atelier"}
 
 
 def _word(statut: str | None) -> str:
-    return _STATUT_WORDS.get(statut or "", statut or "?")
+    return STATUS_WORDS.get(statut or "", statut or "?")
 
 
 def _changes(
