@@ -10,7 +10,10 @@ from datetime import timedelta
 
 import httpx
 
+from connector.errors import ConfigurationError
+from connector.imilo.gateway_auth import GatewayAuth
 from connector.imilo.http import HttpIMilo
+from connector.imilo.sessions import SessionsIMilo
 from connector.logs import register_secret
 from connector.mappings import Mappings, load_mappings
 from connector.pix.maddo import MaddoPix
@@ -30,7 +33,7 @@ __all__ = ["Connector", "build"]
 class Connector:
     sync: Sync
     pix: PixSource
-    imilo: HttpIMilo
+    imilo: HttpIMilo | SessionsIMilo
     store: SqlStateStore
     mappings: Mappings
 
@@ -78,6 +81,19 @@ def _maddo(
     )
 
 
+def _gateway_auth(settings: ImiloSettings) -> GatewayAuth:
+    """The gateway's authentication (IMILO_API=sessions), from settings already checked."""
+    if settings.imilo_token_url is None:  # the settings' check makes it so
+        raise ConfigurationError("IMILO_API=sessions needs IMILO_TOKEN_URL: not set")
+    return GatewayAuth(
+        str(settings.imilo_token_url),
+        settings.imilo_client_id,
+        settings.imilo_client_secret.get_secret_value(),
+        operateur=settings.imilo_operateur,
+        api_keys=settings.imilo_product_keys,
+    )
+
+
 @contextmanager
 def build(
     settings: ImiloSettings,
@@ -100,6 +116,8 @@ def build(
     stop = stop if stop is not None else threading.Event()
     imilo_key = settings.imilo_api_key.get_secret_value()
     register_secret(imilo_key)
+    # Built before anything is opened: a wrong setting leaves nothing to close.
+    gateway = _gateway_auth(settings) if settings.imilo_api == "sessions" else None
     mappings = load_mappings(settings.mappings_dir)
     if pix is None:
         if not isinstance(settings, Settings):
@@ -111,17 +129,31 @@ def build(
         if settings.leases_enabled
         else None
     )
-    imilo = HttpIMilo(
-        str(settings.imilo_api_url),
-        imilo_key,
-        codes=mappings.imilo,
-        timeout=settings.imilo_timeout,
-        max_answer_mb=settings.imilo_max_answer_mb,
-        limiter=RateLimiter(settings.imilo_max_rps, stop=stop),
-        transport=_transport("imilo", metrics, transports),
-        observer=metrics,
-        stop=stop,
-    )
+    imilo: HttpIMilo | SessionsIMilo
+    if gateway is not None:
+        imilo = SessionsIMilo(
+            str(settings.imilo_api_url),
+            gateway,
+            codes=mappings.imilo,
+            timeout=settings.imilo_timeout,
+            max_answer_mb=settings.imilo_max_answer_mb,
+            limiter=RateLimiter(settings.imilo_max_rps, stop=stop),
+            transport=_transport("imilo", metrics, transports),
+            observer=metrics,
+            stop=stop,
+        )
+    else:
+        imilo = HttpIMilo(
+            str(settings.imilo_api_url),
+            imilo_key,
+            codes=mappings.imilo,
+            timeout=settings.imilo_timeout,
+            max_answer_mb=settings.imilo_max_answer_mb,
+            limiter=RateLimiter(settings.imilo_max_rps, stop=stop),
+            transport=_transport("imilo", metrics, transports),
+            observer=metrics,
+            stop=stop,
+        )
     connector = Connector(
         sync=Sync(
             pix,

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import (
     AnyHttpUrl,
     Field,
+    PrivateAttr,
     SecretStr,
     ValidationError,
     field_validator,
@@ -20,8 +21,11 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
 
 from connector.errors import ConfigurationError
+from connector.imilo.gateway_auth import API_PRODUCTS, product_keys
 from connector.schedule import cron_trigger
 
 __all__ = [
@@ -48,6 +52,7 @@ _HINTS = {
     "PIX_CLIENT_SECRET": "the client secret of your Pix API access",
     "IMILO_API_URL": "the root URL of the I-Milo API gateway",
     "IMILO_API_KEY": "the I-Milo API key (sent as X-Gravitee-Api-Key)",
+    "IMILO_CLIENT_SECRET": "the client secret of the gateway's identity provider",
 }
 
 
@@ -124,12 +129,59 @@ def _secret_from_file(value: SecretStr, path: Path | None, variable: str) -> Sec
     return value
 
 
+MAX_KEYS_FILE_BYTES = 64 * 1024
+
+
+def _api_keys_file(path: Path) -> dict[str, SecretStr]:
+    """``IMILO_API_KEYS_FILE``: a YAML mapping of the gateway's API products to their keys.
+    Messages name the products, never a key."""
+    variable = "IMILO_API_KEYS_FILE"
+    try:
+        with path.open("rb") as file:
+            text = file.read(MAX_KEYS_FILE_BYTES + 1).decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        raise ValueError(f"{variable}: cannot read '{path}' (UTF-8 text)") from None
+    if len(text) > MAX_KEYS_FILE_BYTES:
+        raise ValueError(f"{variable}: '{path}' is too large for a list of keys")
+    try:
+        document = YAML(typ="safe", pure=True).load(text)
+    except (YAMLError, ValueError, RecursionError):
+        raise ValueError(f"{variable}: '{path}' is not valid YAML") from None
+    if not isinstance(document, dict) or not document:
+        raise ValueError(
+            f"{variable}: '{path}' must map API products to keys "
+            f"(products: {', '.join(API_PRODUCTS)})"
+        )
+    keys: dict[str, SecretStr] = {}
+    for product, key in document.items():
+        if product not in API_PRODUCTS:
+            raise ValueError(
+                f"{variable}: unknown API product '{str(product)[:40]}' "
+                f"(products: {', '.join(API_PRODUCTS)})"
+            )
+        if not isinstance(key, str | int) or not str(key).strip():
+            raise ValueError(f"{variable}: the key of '{product}' must be a non-empty text")
+        keys[product] = SecretStr(str(key).strip())
+    return keys
+
+
 class ImiloSettings(StoreSettings):
     """What writing to I-Milo needs (a CSV import needs no Pix access)."""
 
+    # contract: the API this project proposes (openapi.yaml); sessions: the partner
+    # gateway's session routes, as they exist today (docs/imilo-gateway.md).
+    imilo_api: Literal["contract", "sessions"] = Field("contract", validation_alias="IMILO_API")
     imilo_api_url: AnyHttpUrl = Field(validation_alias="IMILO_API_URL")
     imilo_api_key: SecretStr = Field(SecretStr(""), validation_alias="IMILO_API_KEY")
     imilo_api_key_file: Path | None = Field(None, validation_alias="IMILO_API_KEY_FILE")
+    # The gateway (IMILO_API=sessions): operator, identity provider, a key per API product.
+    imilo_operateur: str = Field("", validation_alias="IMILO_OPERATEUR")
+    imilo_token_url: AnyHttpUrl | None = Field(None, validation_alias="IMILO_TOKEN_URL")
+    imilo_client_id: str = Field("", validation_alias="IMILO_CLIENT_ID")
+    imilo_client_secret: SecretStr = Field(SecretStr(""), validation_alias="IMILO_CLIENT_SECRET")
+    imilo_client_secret_file: Path | None = Field(None, validation_alias="IMILO_CLIENT_SECRET_FILE")
+    imilo_api_keys_file: Path | None = Field(None, validation_alias="IMILO_API_KEYS_FILE")
+    _imilo_product_keys: dict[str, str] = PrivateAttr(default_factory=dict)
     imilo_max_rps: float = Field(5.0, ge=0, validation_alias="IMILO_MAX_RPS")
     imilo_concurrency: int = Field(4, ge=1, le=64, validation_alias="IMILO_CONCURRENCY")
     # The whole of one request (connect, headers and body), not each read.
@@ -158,16 +210,64 @@ class ImiloSettings(StoreSettings):
             raise ValueError(f"unknown time zone '{value}' (e.g. Europe/Paris)") from None
         return value
 
+    @property
+    def imilo_product_keys(self) -> dict[str, str]:
+        """Each API product's key (IMILO_API=sessions), its own or IMILO_API_KEY."""
+        return dict(self._imilo_product_keys)
+
     @model_validator(mode="after")
     def _imilo_over_tls(self) -> Self:
         _refuse_plain_http("IMILO_API_URL", self.imilo_api_url, self.allow_insecure_http)
+        if self.imilo_token_url is not None:
+            _refuse_plain_http("IMILO_TOKEN_URL", self.imilo_token_url, self.allow_insecure_http)
         return self
 
     @model_validator(mode="after")
     def _imilo_key_from_file(self) -> Self:
+        separate_keys = self.imilo_api == "sessions" and self.imilo_api_keys_file is not None
+        no_default = not self.imilo_api_key.get_secret_value().strip()
+        if separate_keys and self.imilo_api_key_file is None and no_default:
+            return self  # every product may have its own key: checked with the gateway's
         self.imilo_api_key = _secret_from_file(
             self.imilo_api_key, self.imilo_api_key_file, "IMILO_API_KEY"
         )
+        return self
+
+    @model_validator(mode="after")
+    def _gateway(self) -> Self:
+        """IMILO_API=sessions needs the identity provider, the operator and a key for each
+        API product; the contract needs none of them."""
+        if self.imilo_api != "sessions":
+            return self
+        missing = [
+            variable
+            for variable, value in (
+                ("IMILO_TOKEN_URL", self.imilo_token_url),
+                ("IMILO_CLIENT_ID", self.imilo_client_id.strip()),
+                (
+                    "IMILO_CLIENT_SECRET (or IMILO_CLIENT_SECRET_FILE)",
+                    self.imilo_client_secret.get_secret_value().strip()
+                    or self.imilo_client_secret_file,
+                ),
+                ("IMILO_OPERATEUR", self.imilo_operateur.strip()),
+            )
+            if not value
+        ]
+        if missing:
+            raise ValueError(f"IMILO_API=sessions needs {', '.join(missing)}: not set")
+        self.imilo_client_secret = _secret_from_file(
+            self.imilo_client_secret, self.imilo_client_secret_file, "IMILO_CLIENT_SECRET"
+        )
+        self.imilo_operateur = self.imilo_operateur.strip()
+        self.imilo_client_id = self.imilo_client_id.strip()
+        per_product = _api_keys_file(self.imilo_api_keys_file) if self.imilo_api_keys_file else {}
+        try:
+            self._imilo_product_keys = product_keys(
+                self.imilo_api_key.get_secret_value(),
+                {p: k.get_secret_value() for p, k in per_product.items()},
+            )
+        except ConfigurationError as error:
+            raise ValueError(str(error)) from None
         return self
 
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
+from connector.domain.capabilities import CONTRACT, Capabilities
 from connector.domain.model import (
     Actualite,
     Campaign,
@@ -224,8 +225,10 @@ class FakeIMilo(_Recorder):
         dossiers: Iterable[Dossier] = (),
         prescriptions: Iterable[Prescription] = (),
         actualites: Iterable[Actualite] = (),
+        capabilities: Capabilities = CONTRACT,
     ) -> None:
         super().__init__()
+        self.capabilities = capabilities
         self.structures: dict[str, ServedStructure] = {s.code: s for s in structures}
         self.offres_by_id: dict[int, Offre] = {o.id: o for o in offres}
         self.dossiers: dict[int, Dossier] = {d.id: d for d in dossiers}

@@ -2,16 +2,23 @@
 
 A structure whose offer breaks them breaks the national reporting: ``charte check`` reports
 every failed rule in words, and the sync only ever writes to a conformant offer.
+
+A rule passes, fails, or is unknown. An I-Milo that does not serve the charter's offer fields
+(``Capabilities.charter_fields``: the partner gateway's session routes give an offer's name,
+theme, type and partner's name, not its acte de service, mesure nationale, SIRET or start
+date) leaves the rules on the fields it did not give unknown, not failed: an offer is
+conformant when no rule is known to fail. With every field served, a missing field fails.
 """
 
 from __future__ import annotations
 
 import enum
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from connector.domain.capabilities import CONTRACT, Capabilities
 from connector.domain.model import Offre
 
 __all__ = [
@@ -19,8 +26,10 @@ __all__ = [
     "CHARTER_START",
     "CharterRule",
     "OfferVerdict",
+    "RuleState",
     "check_offer",
     "looks_like_pix_offer",
+    "unserved_rules",
     "verdicts",
 ]
 
@@ -59,12 +68,37 @@ class CharterRule(enum.StrEnum):
     START_DATE = "start date"
 
 
+class RuleState(enum.StrEnum):
+    """A charter rule's verdict on an offer."""
+
+    PASSES = "passes"
+    FAILS = "fails"
+    UNKNOWN = "unknown"  # the field it reads was not served by I-Milo
+
+
 @dataclass(frozen=True, slots=True)
 class OfferVerdict:
-    """Each charter rule with what is wrong (None when the offer follows it)."""
+    """Each charter rule checked, with what is wrong (None when the offer follows it), and
+    the rules that could not be checked, I-Milo not serving their fields (``unknown``)."""
 
     offre: Offre
     rules: tuple[tuple[CharterRule, str | None], ...]
+    unknown: tuple[CharterRule, ...] = ()
+
+    @property
+    def states(self) -> tuple[tuple[CharterRule, RuleState, str | None], ...]:
+        """Every rule, in the charter's order: passes, fails (with what is wrong) or
+        unknown."""
+        checked = dict(self.rules)
+        found: list[tuple[CharterRule, RuleState, str | None]] = []
+        for rule in CharterRule:
+            if rule in self.unknown:
+                found.append((rule, RuleState.UNKNOWN, None))
+            elif rule in checked:
+                problem = checked[rule]
+                state = RuleState.PASSES if problem is None else RuleState.FAILS
+                found.append((rule, state, problem))
+        return tuple(found)
 
     @property
     def failures(self) -> tuple[str, ...]:
@@ -78,7 +112,30 @@ class OfferVerdict:
 
     @property
     def conformant(self) -> bool:
+        """No rule is known to fail (unknown rules do not count against the offer)."""
         return not self.failures
+
+
+# The field each rule reads, for an I-Milo that may not serve it (``charter_fields``). The
+# name is always served: an offer is found by it.
+_FIELDS: dict[CharterRule, Callable[[Offre], object]] = {
+    CharterRule.THEME: lambda o: o.theme,
+    CharterRule.ACTE: lambda o: o.acte_service,
+    CharterRule.MESURE: lambda o: o.mesure_nationale,
+    CharterRule.PARTNER: lambda o: o.partenaire_raison_sociale,
+    CharterRule.SIRET: lambda o: o.partenaire_siret,
+    CharterRule.TYPE: lambda o: o.type,
+    CharterRule.START_DATE: lambda o: o.date_debut,
+}
+
+
+def unserved_rules(offre: Offre, capabilities: Capabilities = CONTRACT) -> frozenset[CharterRule]:
+    """The rules that are unknown for ``offre``: with ``charter_fields``, none (a missing
+    field breaks its rule); without, those whose field the offer does not carry, I-Milo not
+    serving it. A field it does serve is checked as usual."""
+    if capabilities.charter_fields:
+        return frozenset()
+    return frozenset(rule for rule, field in _FIELDS.items() if field(offre) in (None, ""))
 
 
 def check_offer(
@@ -87,12 +144,14 @@ def check_offer(
     first_assessment: date | None = None,
     name: str = CHARTER_OFFER_NAME,
     start_date: bool = True,
+    capabilities: Capabilities = CONTRACT,
 ) -> OfferVerdict:
     """Every charter rule, and what the offer gets wrong, in words a counsellor understands.
 
     ``first_assessment``: the structure's earliest Pix result, if known; an offer opened
     after 2019 is acceptable if it was open before that. ``start_date=False`` leaves that
-    rule out, for callers who do not know the structure's history.
+    rule out, for callers who do not know the structure's history. ``capabilities``: what
+    the I-Milo that served the offer can serve (``unserved_rules``).
     """
     mesure = None
     if not offre.mesure_nationale:
@@ -139,7 +198,12 @@ def check_offer(
     if start_date:
         start = _start_date_problem(offre.date_debut, first_assessment)
         rules.append((CharterRule.START_DATE, start))
-    return OfferVerdict(offre, tuple(rules))
+    unknown = unserved_rules(offre, capabilities)
+    return OfferVerdict(
+        offre,
+        tuple((rule, problem) for rule, problem in rules if rule not in unknown),
+        tuple(rule for rule, _ in rules if rule in unknown),
+    )
 
 
 def _start_date_problem(start: date | None, first_assessment: date | None) -> str | None:
@@ -159,10 +223,17 @@ def verdicts(
     first_assessment: date | None = None,
     name: str = CHARTER_OFFER_NAME,
     start_date: bool = True,
+    capabilities: Capabilities = CONTRACT,
 ) -> list[OfferVerdict]:
     """The verdict on each offer of a structure that looks like the Pix offer."""
     return [
-        check_offer(o, first_assessment=first_assessment, name=name, start_date=start_date)
+        check_offer(
+            o,
+            first_assessment=first_assessment,
+            name=name,
+            start_date=start_date,
+            capabilities=capabilities,
+        )
         for o in offres
         if looks_like_pix_offer(o, name)
     ]

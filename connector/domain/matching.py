@@ -11,6 +11,9 @@
    the whole structure finds no other dossier that fits as well (``confirm``), prescription
    or not. A typo in one name must pass a stricter check: no other dossier of the structure
    may even bear names *confusable* with the typed ones (``name_search.confusable``).
+   An I-Milo that cannot search the whole structure by name (``Capabilities``) cannot rule
+   out a homonym: a names-only match is then never written, it goes to review
+   (``homonym_check_unavailable``). A number or e-mail confirmed by the names is unaffected.
 
 Everything here is pure: the sync fetches the evidence and calls these functions.
 """
@@ -22,6 +25,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from connector.domain.capabilities import CONTRACT, Capabilities
 from connector.domain.model import Dossier, ExternalIdKind, Participation
 from connector.domain.name_search import confusable
 from connector.domain.names import WEAK_SCORE, NameKind, NameMatch, compare_names
@@ -29,10 +33,13 @@ from connector.domain.names import WEAK_SCORE, NameKind, NameMatch, compare_name
 __all__ = [
     "ExternalId",
     "Identified",
+    "Lookups",
     "ReviewReason",
     "Tentative",
     "Unidentified",
     "confirm",
+    "homonym_check_possible",
+    "lookups",
     "match",
     "read_external_id",
 ]
@@ -53,6 +60,8 @@ class ReviewReason(enum.StrEnum):
     CONFLICTING_IDS = "conflicting_ids"
     HOMONYMS = "homonyms"
     HOMONYM_IN_STRUCTURE = "homonym_in_structure"
+    # A names-only match, and an I-Milo that cannot search the structure for homonyms.
+    HOMONYM_CHECK_UNAVAILABLE = "homonym_check_unavailable"
     WEAK_MATCH = "weak_match"
     NO_CANDIDATE = "no_candidate"
     NO_OPEN_PRESCRIPTION = "no_open_prescription"
@@ -113,6 +122,37 @@ def read_external_id(external_id: str | None, kind: ExternalIdKind | None = None
         number = int(compact)
         return ExternalId(number=number) if number > 0 else ExternalId()
     return ExternalId()
+
+
+@dataclass(frozen=True, slots=True)
+class Lookups:
+    """The structure's dossiers to look up, by number and by e-mail, as the typed evidence."""
+
+    numbers: tuple[int, ...] = ()
+    mails: tuple[str, ...] = ()
+
+
+def lookups(
+    externals: Iterable[ExternalId],
+    known: Iterable[int],
+    capabilities: Capabilities = CONTRACT,
+) -> Lookups:
+    """What to ask I-Milo for the typed numbers and e-mails; ``known``: the dossiers already
+    read (the candidates').
+
+    Numbers are unique, so a known dossier's number needs no lookup; an e-mail may be shared
+    by duplicate dossiers, so every typed e-mail is looked up across the structure, when
+    I-Milo can (``mail_lookup``). When it cannot, an e-mail is compared only with the known
+    dossiers' own e-mails; without ``dossier_lookup``, a number only with the known dossiers.
+    """
+    typed = list(externals)
+    numbers: tuple[int, ...] = ()
+    mails: tuple[str, ...] = ()
+    if capabilities.dossier_lookup:
+        numbers = tuple(sorted({e.number for e in typed if e.number is not None} - set(known)))
+    if capabilities.mail_lookup:
+        mails = tuple(sorted({e.mail for e in typed if e.mail is not None}))
+    return Lookups(numbers, mails)
 
 
 def _rank(scored: Iterable[tuple[int, float]]) -> Ranked:
@@ -186,15 +226,27 @@ def match(
     return Unidentified(ReviewReason.NO_CANDIDATE, ranked=ranked)
 
 
+def homonym_check_possible(capabilities: Capabilities) -> bool:
+    """Whether I-Milo can be searched for the structure's homonyms of a names-only match.
+    Without it, ``confirm`` never keeps one, and nothing need be searched."""
+    return capabilities.structure_name_search
+
+
 def confirm(
-    participation: Participation, tentative: Tentative, alike: Iterable[Dossier]
+    participation: Participation,
+    tentative: Tentative,
+    alike: Iterable[Dossier],
+    capabilities: Capabilities = CONTRACT,
 ) -> Identified | Unidentified:
     """Keep a names-only match only if no *other* dossier of the structure fits as well
     (see ``_rivals`` for what "as well" means), or, for a typo, if no other dossier of the
     structure bears confusable names at all (``name_search.confusable``).
 
     ``alike`` is what a name search over the whole structure returned. A homonym whose
-    prescription is closed still makes the match uncertain.
+    prescription is closed still makes the match uncertain. Without a structure-wide search
+    (``homonym_check_possible``), ``alike`` holds only the candidates: a rival among them
+    still says ``homonym_in_structure``, and no rival proves nothing
+    (``homonym_check_unavailable``): the match is never kept.
     """
     first, last = participation.first_name, participation.last_name
     best = tentative.name_match
@@ -213,4 +265,6 @@ def confirm(
             + [(tentative.dossier_id, tentative.name_match.score)]
         )
         return Unidentified(ReviewReason.HOMONYM_IN_STRUCTURE, ranked=ranked)
+    if not homonym_check_possible(capabilities):
+        return Unidentified(ReviewReason.HOMONYM_CHECK_UNAVAILABLE, ranked=tentative.ranked)
     return Identified(tentative.dossier_id, "names")

@@ -2,7 +2,9 @@
 
 The prescriptions on that offer are the candidates. None, several, or only offers that break
 the charter: the structure is skipped and reported, never guessed. The start-date rule is left
-to ``charte check``, which reads the structure's history of assessments.
+to ``charte check``, which reads the structure's history of assessments. Only a rule known to
+fail stops a structure: a rule on a field I-Milo does not serve is unknown
+(``charter.unserved_rules``), and does not.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from connector.domain.capabilities import CONTRACT, Capabilities
 from connector.domain.charter import CHARTER_OFFER_NAME, CharterRule, verdicts
 from connector.domain.model import Offre
 
@@ -47,10 +50,15 @@ class OfferChoice:
         return ""
 
 
-def choose_offer(offres: Iterable[Offre], *, name: str = CHARTER_OFFER_NAME) -> OfferChoice:
-    """The structure's one offer named ``name`` (however spelled) that follows every charter
-    rule a sync can check."""
-    checked = verdicts(offres, name=name)
+def choose_offer(
+    offres: Iterable[Offre],
+    *,
+    name: str = CHARTER_OFFER_NAME,
+    capabilities: Capabilities = CONTRACT,
+) -> OfferChoice:
+    """The structure's one offer named ``name`` (however spelled) that breaks no charter rule
+    a sync can check, as far as the I-Milo that served it (``capabilities``) lets it know."""
+    checked = verdicts(offres, name=name, capabilities=capabilities)
     usable = [v.offre for v in checked if not v.broken - _LEFT_TO_CHARTE_CHECK]
     if len(usable) == 1:
         return OfferChoice(usable[0], name=name)

@@ -7,7 +7,10 @@ The writer (``connector.run.writer``) does the I/O; these rules say what it foun
   afresh when the request itself was (``refused``);
 - a prescription found changed goes to a counsellor (``review_after``); a conflict or a
   refusal forgets its intent (``drops_intent``); a failure or a refusal holds its campaign's
-  cursor (``holds_cursor``).
+  cursor (``holds_cursor``);
+- an actualité is recorded when the plan asks for one and I-Milo can record it
+  (``records_actualite``); one it cannot is counted, never waited for
+  (``actualite_not_recorded``): the counsellor's comment goes with the réalisé anyway.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, replace
 
+from connector.domain.capabilities import Capabilities
 from connector.domain.matching import ReviewReason
 from connector.domain.model import Prescription, PrescriptionStatus
 from connector.domain.plan import PlannedWrite, Review
@@ -24,9 +28,11 @@ __all__ = [
     "Found",
     "Resumption",
     "WriteOutcome",
+    "actualite_not_recorded",
     "before_resume",
     "drops_intent",
     "holds_cursor",
+    "records_actualite",
     "refused",
     "review_after",
 ]
@@ -59,7 +65,10 @@ def before_resume(write: PlannedWrite, current: Prescription | None) -> Resumpti
 
     Still realisable (``rules.can_realise``): the write goes on, expecting the status found.
     Réalisé on the write's own date: the connector's write went through before the
-    interruption. Anything else (gone, realised on another date, closed): changed.
+    interruption. Réalisé with no date at all (the gateway's registrations carry a status,
+    not a date): nothing says it is not the connector's own write, whose intent names that
+    very prescription; taken as such, and nothing is written. Anything else (gone, realised
+    on another date, closed): changed.
     """
     if current is not None and can_realise(current.statut):
         return Resumption(
@@ -68,10 +77,22 @@ def before_resume(write: PlannedWrite, current: Prescription | None) -> Resumpti
     if (
         current is not None
         and current.statut == REALISED
-        and current.date_realisation == write.realisation_date
+        and current.date_realisation in (write.realisation_date, None)
     ):
         return Resumption(Found.REALISED_BY_US, write)
     return Resumption(Found.CHANGED, write)
+
+
+def records_actualite(write: PlannedWrite, capabilities: Capabilities) -> bool:
+    """Whether an actualité follows the réalisé: the plan asks for one (``nature``: none for
+    a test taken alone) and I-Milo can record it. A resumed write then looks for it first."""
+    return write.nature is not None and capabilities.actualites
+
+
+def actualite_not_recorded(write: PlannedWrite, capabilities: Capabilities) -> bool:
+    """An actualité the plan asks for, which this I-Milo cannot record: counted by the run
+    (``not_recorded``), never retried nor waited for; the comment went with the réalisé."""
+    return write.nature is not None and not capabilities.actualites
 
 
 def refused(*, access_refused: bool) -> WriteOutcome:

@@ -9,13 +9,23 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from connector.domain.charter import OfferVerdict, verdicts
+from connector.domain.charter import OfferVerdict, RuleState, verdicts
 from connector.domain.structure_codes import structure_code_problem
 from connector.errors import ApiError, UsageError
 from connector.mappings import MappingsError, load_mappings
 from connector.tables import render_table
 
-__all__ = ["add_admin_commands", "run_charte", "run_mappings", "structure_code_option"]
+__all__ = [
+    "add_admin_commands",
+    "check_structure",
+    "print_charte",
+    "run_charte",
+    "run_mappings",
+    "structure_code_option",
+]
+
+# A rule whose field I-Milo does not serve (``charter.unserved_rules``): neither ok nor KO.
+UNKNOWN_RULE = "inconnu (non servi par I-Milo)"
 
 
 def structure_code_option(text: str) -> str:
@@ -46,8 +56,9 @@ def add_admin_commands(commands: Any) -> None:
         "charte",
         help="check each structure's « Evaluation PIX » offer against the national charter",
         description="Read the « Evaluation PIX » offer(s) of every mapped structure from "
-        "I-Milo and check them against the national charter (June 2019). Exit 0 when all "
-        "conform, 1 when a structure does not.",
+        "I-Milo and check them against the national charter (June 2019). A rule on a field "
+        "I-Milo does not serve is shown as unknown, and does not count against a structure. "
+        "Exit 0 when all conform (no rule known to fail), 1 when a structure does not.",
     )
     charte_actions = charte.add_subparsers(dest="action", metavar="ACTION", required=True)
     charte_check = charte_actions.add_parser("check", help="print a conformance table")
@@ -81,15 +92,12 @@ def run_mappings(args: argparse.Namespace) -> int:
 def _structure_rows(found: list[OfferVerdict]) -> list[list[str]]:
     rows = []
     for verdict in found:
-        for rule, problem in verdict.rules:
-            rows.append(
-                [
-                    str(verdict.offre.id),
-                    verdict.offre.nom,
-                    rule,
-                    "ok" if problem is None else "KO: " + problem,
-                ]
-            )
+        for rule, state, problem in verdict.states:
+            if state is RuleState.UNKNOWN:
+                shown = UNKNOWN_RULE
+            else:
+                shown = "ok" if problem is None else "KO: " + problem
+            rows.append([str(verdict.offre.id), verdict.offre.nom, rule, shown])
     return rows
 
 
@@ -118,7 +126,7 @@ def run_charte(_args: argparse.Namespace) -> int:
         try:
             structures = connector.sync.structures()
             for code, organisations in sorted(structures.items()):
-                result = _check_structure(connector, code, organisations, name)
+                result = check_structure(connector, code, organisations, name)
                 if result is None and code not in mapped:
                     # A Pix externalId that is no I-Milo code: not a Mission Locale (as in sync).
                     skipped.append(code)
@@ -126,11 +134,20 @@ def run_charte(_args: argparse.Namespace) -> int:
                 results.append(result or _unknown(code))
         except ApiError as error:
             raise UsageError(f"charte check could not read the APIs: {error}") from None
-    if _args.json:
+    return print_charte(results, skipped, as_json=_args.json)
+
+
+def print_charte(results: list[dict[str, Any]], skipped: list[str], *, as_json: bool) -> int:
+    """Print ``charte check``'s verdicts (``check_structure``'s); the exit status: 0 when
+    every structure conforms, as far as its known rules say."""
+    if as_json:
         print(json.dumps(results, ensure_ascii=False))
     else:
         for result in results:
             mark = "conformant" if result["conformant"] else "NOT CONFORMANT"
+            unknown = sorted({rule for o in result["offers"] for rule in o.get("unknown", ())})
+            if result["conformant"] and unknown:
+                mark += f" (unknown, not served by I-Milo: {', '.join(unknown)})"
             print(f"\n{result['structure']}  {result['name']} — {mark}")
             if result["problem"]:
                 print(f"  {result['problem']}")
@@ -157,18 +174,23 @@ def _unknown(code: str) -> dict[str, Any]:
     }
 
 
-def _check_structure(
+def check_structure(
     connector: Any, code: str, organisations: list[Any], name: str
 ) -> dict[str, Any] | None:
-    """The structure's verdict, or None if I-Milo does not know the structure."""
+    """The structure's verdict, or None if I-Milo does not know the structure. A rule on a
+    field the I-Milo adapter does not serve (``connector.imilo.capabilities``) is unknown."""
     structure = connector.imilo.structure(code)
     if structure is None:
         return None
     offres = connector.imilo.offres(code)
-    found = verdicts(offres, name=name)
+    capabilities = connector.imilo.capabilities
+    found = verdicts(offres, name=name, capabilities=capabilities)
     if any(v.offre.date_debut and not v.conformant for v in found):
         found = verdicts(
-            offres, name=name, first_assessment=_first_assessment(connector, organisations)
+            offres,
+            name=name,
+            first_assessment=_first_assessment(connector, organisations),
+            capabilities=capabilities,
         )
     conformant = [v for v in found if v.conformant]
     problem = None
@@ -183,13 +205,17 @@ def _check_structure(
         "conformant": ok,
         "problem": problem,
         "rows": _structure_rows(found),
-        "offers": [
-            {
-                "id": v.offre.id,
-                "nom": v.offre.nom,
-                "conformant": v.conformant,
-                "failures": list(v.failures),
-            }
-            for v in found
-        ],
+        "offers": [_offer_json(v) for v in found],
     }
+
+
+def _offer_json(verdict: OfferVerdict) -> dict[str, Any]:
+    found: dict[str, Any] = {
+        "id": verdict.offre.id,
+        "nom": verdict.offre.nom,
+        "conformant": verdict.conformant,
+        "failures": list(verdict.failures),
+    }
+    if verdict.unknown:  # only from an I-Milo that does not serve every charter field
+        found["unknown"] = [str(rule) for rule in verdict.unknown]
+    return found

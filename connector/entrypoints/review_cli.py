@@ -26,6 +26,7 @@ _REASON_WORDS = {
     "conflicting_ids": "identifiants contradictoires",
     "homonyms": "homonymes parmi les prescrits",
     "homonym_in_structure": "homonyme dans la structure",
+    "homonym_check_unavailable": "noms seuls, homonymes non vérifiables dans I-Milo",
     "weak_match": "ressemblance insuffisante",
     "no_candidate": "aucun jeune correspondant",
     "no_open_prescription": "pas de prescription « Evaluation PIX » en cours",

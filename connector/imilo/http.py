@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 import httpx
 
+from connector.domain.capabilities import CONTRACT
 from connector.domain.model import (
     Actualite,
     Candidate,
@@ -78,6 +79,7 @@ class HttpIMilo:
     ) -> None:
         self._limiter = limiter
         self.codes = codes or ImiloCodes()
+        self.capabilities = CONTRACT  # every route of the contract (openapi.yaml)
         on_retry = (lambda: observer.observe_retry("imilo")) if observer else lambda: None
         self._retrier = Retrier(retry, on_retry=on_retry, stop=stop)
         self._once = Retrier(NO_RETRY)

@@ -6,6 +6,7 @@ from collections.abc import Collection, Sequence
 from datetime import date
 from typing import Protocol
 
+from connector.domain.capabilities import Capabilities
 from connector.domain.model import (
     Actualite,
     Candidate,
@@ -21,7 +22,13 @@ __all__ = ["IMilo"]
 
 
 class IMilo(Protocol):
-    """What the connector needs of I-Milo. Writes carry an idempotency key."""
+    """What the connector needs of I-Milo. Writes carry an idempotency key.
+
+    ``capabilities`` says what this adapter can do (``connector.domain.capabilities``): a
+    method it cannot serve answers with nothing (an empty list), and the domain decides
+    knowing it."""
+
+    capabilities: Capabilities
 
     def structure(self, code: str) -> ServedStructure | None:
         """The structure (Mission Locale) with the time zone it is served with, if any, or

@@ -19,6 +19,7 @@ from connector.domain.model import DiagnosticType, ExternalIdKind, Modality
 from connector.domain.structure_codes import structure_code_problem
 from connector.domain.timezones import is_valid_timezone
 from connector.errors import ConfigurationError
+from connector.imilo.codes import DEFAULT_STATUS_LABELS
 from connector.mappings.model import (
     COMMENT_PLACEHOLDERS,
     DEFAULT_NATURE_CODES,
@@ -49,7 +50,7 @@ IMILO_FILE = "imilo.yaml"
 MAPPING_FILES = (ORGANISATIONS_FILE, CAMPAIGNS_FILE, IMILO_FILE)
 _CAMPAIGN_KEYS = ("modality", "diagnostic", "ignore", "external_id")
 _DEFAULTS_KEYS = ("realisation_date", "closed_prescription", "comment")
-_IMILO_KEYS = ("statuts", "natures", "offre", "timezones")
+_IMILO_KEYS = ("statuts", "libelles", "natures", "offre", "timezones")
 _T = TypeVar("_T")
 
 
@@ -214,6 +215,12 @@ def _imilo(file: MappingFile) -> ImiloCodes:
         DEFAULT_STATUS_CODES,
         "statuts",
     )
+    labels = _codes(
+        file,
+        file.mapping(document, "libelles", document.get("libelles")),
+        DEFAULT_STATUS_LABELS,
+        "libelles",
+    )
     natures = _codes(
         file,
         file.mapping(document, "natures", document.get("natures")),
@@ -228,7 +235,9 @@ def _imilo(file: MappingFile) -> ImiloCodes:
         else:
             file.add(line_of(document, "offre"), "offre must be the offer's name, as text")
     timezones = _timezones(file, file.mapping(document, "timezones", document.get("timezones")))
-    return ImiloCodes(statuses=statuses, natures=natures, offer_name=offer, timezones=timezones)
+    return ImiloCodes(
+        statuses=statuses, labels=labels, natures=natures, offer_name=offer, timezones=timezones
+    )
 
 
 def _timezones(file: MappingFile, node: dict[Any, Any]) -> dict[str, str]:

@@ -243,7 +243,9 @@ class StructureDecider:
     def _evaluation_offre(self, structure: Structure, report: RunReport) -> Offre | None:
         """The offer ``domain.offers`` chooses; None: the structure is skipped and reported."""
         choice = choose_offer(
-            self._imilo.offres(structure.code), name=self._mappings.imilo.offer_name
+            self._imilo.offres(structure.code),
+            name=self._mappings.imilo.offer_name,
+            capabilities=self._imilo.capabilities,
         )
         if choice.offre is None:
             report.skipped_structures[structure.code] = choice.reason

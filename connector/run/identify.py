@@ -3,6 +3,8 @@
 Per structure and run: one bulk lookup of the dossier numbers and e-mails typed by
 participants that are not already among the candidates, and one batched name search for the
 names-only matches (and only for those), to rule out homonyms across the whole structure.
+What an I-Milo cannot do (``imilo.capabilities``) is not asked: the domain says what to look
+up (``matching.lookups``) and whether to search (``matching.homonym_check_possible``).
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from connector.domain.matching import (
     Tentative,
     Unidentified,
     confirm,
+    homonym_check_possible,
+    lookups,
     match,
     read_external_id,
 )
@@ -66,10 +70,13 @@ class Identifier:
             else:
                 found[p.id] = result
         if tentative:
-            alike = self._namesakes(structure_code, [p.last_name for p, _, _ in tentative])
+            capabilities = self._imilo.capabilities
+            alike = Namesakes(())
+            if homonym_check_possible(capabilities):
+                alike = self._namesakes(structure_code, [p.last_name for p, _, _ in tentative])
             for p, result, block in tentative:
                 others = {d.id: d for d in (*alike.findable_by(p.last_name), *block)}
-                found[p.id] = confirm(p, result, others.values())
+                found[p.id] = confirm(p, result, others.values(), capabilities)
         return found
 
     def _namesakes(self, structure_code: str, last_names: Sequence[str]) -> Namesakes:
@@ -84,17 +91,13 @@ class Identifier:
         candidates: Sequence[Dossier],
         externals: Iterable[ExternalId],
     ) -> tuple[dict[int, Dossier], dict[str, list[Dossier]]]:
-        """Dossiers of the structure by number and by e-mail, candidates' included.
-
-        Numbers are unique, so a candidate's number needs no lookup; an e-mail may be shared
-        by duplicate dossiers, so every typed e-mail is looked up across the structure.
-        """
+        """Dossiers of the structure by number and by e-mail, candidates' included (what is
+        looked up is ``matching.lookups``')."""
         by_number = {d.id: d for d in candidates}
-        numbers = sorted({e.number for e in externals if e.number is not None} - set(by_number))
-        mails = sorted({e.mail for e in externals if e.mail is not None})
-        if numbers or mails:
+        asked = lookups(externals, by_number, self._imilo.capabilities)
+        if asked.numbers or asked.mails:
             for dossier in self._imilo.structure_dossiers(
-                structure_code, numbers=numbers, mails=mails
+                structure_code, numbers=list(asked.numbers), mails=list(asked.mails)
             ):
                 if dossier.structure_code in (None, structure_code):
                     by_number.setdefault(dossier.id, dossier)

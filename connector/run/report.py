@@ -9,9 +9,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from connector.domain.capabilities import CONTRACT, Capabilities
 from connector.domain.plan import PlannedWrite, Review
 from connector.domain.rules import REALISED
-from connector.domain.writes import WriteOutcome
+from connector.domain.writes import WriteOutcome, actualite_not_recorded
 
 __all__ = ["RunReport"]
 
@@ -20,7 +21,11 @@ __all__ = ["RunReport"]
 class RunReport:
     """Counts per participation record. ``fetched`` counts the records Pix served; every
     fetched record ends in exactly one of updated, unchanged, review, quarantined or failed
-    (writes resumed from an interrupted run are counted in ``updated`` and ``recovered``)."""
+    (writes resumed from an interrupted run are counted in ``updated`` and ``recovered``).
+
+    ``capabilities``: what the run's I-Milo can do. One that cannot record actualités has the
+    réalisés written (or, in a dry run, planned) without theirs counted in
+    ``not_recorded_actualites``, shown as ``not_recorded`` in the JSON."""
 
     run_id: str
     fetched: int = 0
@@ -40,6 +45,8 @@ class RunReport:
     reviews: list[Review] = field(default_factory=list)
     skipped_structures: dict[str, str] = field(default_factory=dict)
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    capabilities: Capabilities = CONTRACT
+    not_recorded_actualites: int = 0
 
     @contextmanager
     def timed(self, stage: str) -> Iterator[None]:
@@ -56,6 +63,7 @@ class RunReport:
 
     def record(self, write: PlannedWrite, outcome: WriteOutcome) -> None:
         """Count a write's outcome (a conflict counts as the review it becomes)."""
+        self._count_not_recorded(write, outcome)
         if outcome is WriteOutcome.PLANNED:
             self.planned.append(write)
         elif outcome is WriteOutcome.APPLIED:
@@ -67,6 +75,7 @@ class RunReport:
     def record_resumed(self, write: PlannedWrite, outcome: WriteOutcome) -> None:
         """Count the outcome of an interrupted write resumed (its record was counted when it
         was fetched, in an earlier run)."""
+        self._count_not_recorded(write, outcome)
         if outcome is WriteOutcome.PLANNED:
             self.planned.append(write)
         elif outcome is WriteOutcome.APPLIED:
@@ -81,6 +90,12 @@ class RunReport:
                 f"participation {write.participation_id}: interrupted write refused by "
                 "I-Milo, planned afresh next run"
             )
+
+    def _count_not_recorded(self, write: PlannedWrite, outcome: WriteOutcome) -> None:
+        """A réalisé written (or planned) whose actualité this I-Milo cannot record."""
+        done = outcome in (WriteOutcome.APPLIED, WriteOutcome.PLANNED)
+        if done and actualite_not_recorded(write, self.capabilities):
+            self.not_recorded_actualites += 1
 
     def record_reviews(self, reviews: list[Review]) -> None:
         self.reviews.extend(reviews)
@@ -125,6 +140,8 @@ class RunReport:
             "stage_seconds": {k: round(v, 3) for k, v in sorted(self.stage_seconds.items())},
             "errors": list(self.errors),
         }
+        if not self.capabilities.actualites:
+            body["not_recorded"] = {"actualites": self.not_recorded_actualites}
         if self.dry_run:
             body["dry_run"] = True
             body["planned"] = len(self.planned)

@@ -112,7 +112,9 @@ class Sync:
         I-Milo, not to the ledger, the cursors, the review queue or the quarantine.
         """
         self._scope = scope or RunScope()
-        report = RunReport(run_id=str(uuid.uuid4()), dry_run=dry_run)
+        report = RunReport(
+            run_id=str(uuid.uuid4()), dry_run=dry_run, capabilities=self._imilo.capabilities
+        )
         effects = DryRun if dry_run else Effects
         self._effects = effects(self._imilo, self._store, self._clock, report.run_id)
         self._decider = StructureDecider(

@@ -6,7 +6,9 @@ The order is what makes it safe:
    plan expects to find, ``PlannedWrite.expected``) and an idempotency key derived from the
    participation and the prescription;
 3. the actualité is recorded, with its own derived key, unless the plan says there is none
-   (a test taken alone, ``modality: autonomous``: the charter asks for no actualité);
+   (a test taken alone, ``modality: autonomous``: the charter asks for no actualité) or
+   I-Milo cannot record one (``domain.writes.records_actualite``: the comment went with the
+   réalisé, and the run counts the actualité as not recorded);
 4. the batch is settled in one commit: the intents carried out become *applied*; those never
    started (a stop request) or refused are forgotten; those interrupted stay *pending*.
 
@@ -26,7 +28,14 @@ import structlog
 
 from connector.domain.model import NewActualite
 from connector.domain.plan import PlannedWrite
-from connector.domain.writes import Found, WriteOutcome, before_resume, drops_intent, refused
+from connector.domain.writes import (
+    Found,
+    WriteOutcome,
+    before_resume,
+    drops_intent,
+    records_actualite,
+    refused,
+)
 from connector.errors import ApiError, FatalApiError, PrescriptionConflict
 from connector.imilo.port import IMilo
 from connector.store.sql import LedgerEntry, SqlStateStore
@@ -129,7 +138,11 @@ class RealisationWriter:
                     ),
                 )
             nature = entry.nature
-            if nature is not None and (not resuming or not self._actualite_exists(entry)):
+            if (
+                nature is not None
+                and records_actualite(entry, self._imilo.capabilities)
+                and (not resuming or not self._actualite_exists(entry))
+            ):
                 self._imilo.record_actualite(
                     entry.dossier_id,
                     NewActualite(

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from connector.domain.capabilities import CONTRACT
 from connector.domain.model import (
     Actualite,
     Nature,
@@ -146,6 +147,8 @@ def test_nothing_to_write_commits_nothing() -> None:
 
 class RecordingIMilo:
     """The writer's side of the I-Milo port, in memory, recording every call."""
+
+    capabilities = CONTRACT
 
     def __init__(self, statut: PrescriptionStatus = PrescriptionStatus.ONGOING) -> None:
         self.calls: list[str] = []

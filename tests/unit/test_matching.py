@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from connector.domain.capabilities import CONTRACT
 from connector.domain.matching import (
     ExternalId,
     Identified,
@@ -398,6 +399,8 @@ def test_what_needs_a_number_still_confirms_the_dossier_it_designates(
 class StructureOf:
     """An I-Milo holding one structure's dossiers: bulk look-ups, and the name search served
     by the search's own reach rule, as the simulator serves it."""
+
+    capabilities = CONTRACT
 
     def __init__(self, *dossiers: Dossier) -> None:
         self.dossiers = dossiers

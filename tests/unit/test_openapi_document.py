@@ -163,3 +163,19 @@ def test_dates_are_formatted_as_dates(document: dict[str, Any]) -> None:
                 assert prop.get("format") == "date", (schema_name, name)
                 checked += 1
     assert checked >= 8
+
+
+def test_each_operation_says_whether_the_gateway_serves_it(document: dict[str, Any]) -> None:
+    """``x-gateway``: what exists on the partner gateway today (a dossier read) and what is
+    this project's proposal (docs/imilo-gateway.md)."""
+    marks = {
+        (path, method): operation.get("x-gateway")
+        for path, item in document["paths"].items()
+        if not path.startswith("/_sim")
+        for method, operation in item.items()
+        if method in HTTP_METHODS
+    }
+    assert set(marks.values()) == {"existing", "proposed"}
+    assert [key for key, mark in marks.items() if mark == "existing"] == [
+        ("/sue/dossiers/{idDossier}", "get")
+    ]

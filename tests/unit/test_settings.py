@@ -20,6 +20,16 @@ ENV = {
     "IMILO_API_KEY": "k3y-value",
 }
 
+GATEWAY = (
+    "IMILO_API",
+    "IMILO_OPERATEUR",
+    "IMILO_TOKEN_URL",
+    "IMILO_CLIENT_ID",
+    "IMILO_CLIENT_SECRET",
+    "IMILO_CLIENT_SECRET_FILE",
+    "IMILO_API_KEYS_FILE",
+)
+
 
 @pytest.fixture
 def env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
@@ -42,6 +52,7 @@ def env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
         "IMILO_TIMEOUT",
         "PIX_CLIENT_SECRET_FILE",
         "IMILO_API_KEY_FILE",
+        *GATEWAY,
     ):
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
@@ -260,3 +271,126 @@ def test_allow_insecure_http_sets_the_setting(env: pytest.MonkeyPatch) -> None:
     assert os.environ["CONNECTOR_ALLOW_INSECURE_HTTP"] == "true"
     [settings] = seen
     assert settings.allow_insecure_http is True
+
+
+def sessions_env(env: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    env.setenv("IMILO_API", "sessions")
+    env.setenv("IMILO_OPERATEUR", "APPLICATION_CEJ")
+    env.setenv("IMILO_TOKEN_URL", "http://127.0.0.1:3/oauth/token")
+    env.setenv("IMILO_CLIENT_ID", "connector")
+    env.setenv("IMILO_CLIENT_SECRET", "client-s3cr3t")
+    return env
+
+
+def test_the_contract_mode_needs_none_of_the_gateway_settings(env: pytest.MonkeyPatch) -> None:
+    settings = load_settings()
+    assert settings.imilo_api == "contract"
+    assert settings.imilo_token_url is None
+    assert settings.imilo_product_keys == {}
+
+
+def test_the_sessions_mode_reads_the_gateway_settings(env: pytest.MonkeyPatch) -> None:
+    """IMILO_API_KEY serves every API product when no file gives them their own."""
+    sessions_env(env)
+    settings = load_settings()
+    assert settings.imilo_api == "sessions"
+    assert settings.imilo_operateur == "APPLICATION_CEJ"
+    assert settings.imilo_client_secret.get_secret_value() == "client-s3cr3t"
+    assert settings.imilo_product_keys == {
+        "sessions-structure": "k3y-value",
+        "session-detail": "k3y-value",
+        "instances-ecriture": "k3y-value",
+        "dossiers": "k3y-value",
+    }
+
+
+def test_the_sessions_mode_names_every_missing_variable(env: pytest.MonkeyPatch) -> None:
+    env.setenv("IMILO_API", "sessions")
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings()
+    message = str(caught.value)
+    for variable in (
+        "IMILO_TOKEN_URL",
+        "IMILO_CLIENT_ID",
+        "IMILO_CLIENT_SECRET",
+        "IMILO_OPERATEUR",
+    ):
+        assert variable in message
+    assert "k3y-value" not in message
+
+
+def test_an_unknown_imilo_api_is_refused(env: pytest.MonkeyPatch) -> None:
+    env.setenv("IMILO_API", "graphql")
+    with pytest.raises(ConfigurationError, match="IMILO_API"):
+        load_settings()
+
+
+def test_the_client_secret_may_come_from_a_file(env: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    sessions_env(env)
+    env.delenv("IMILO_CLIENT_SECRET")
+    secret = tmp_path / "secret"
+    secret.write_text("from-a-file-s3cr3t\n", encoding="utf-8")
+    env.setenv("IMILO_CLIENT_SECRET_FILE", str(secret))
+    settings = load_settings()
+    assert settings.imilo_client_secret.get_secret_value() == "from-a-file-s3cr3t"
+    env.setenv("IMILO_CLIENT_SECRET", "both")
+    with pytest.raises(ConfigurationError, match="IMILO_CLIENT_SECRET: set it or"):
+        load_settings()
+
+
+def test_the_token_url_follows_the_plain_http_rule(env: pytest.MonkeyPatch) -> None:
+    sessions_env(env)
+    env.setenv("IMILO_TOKEN_URL", "http://idp.example/token")
+    with pytest.raises(ConfigurationError, match="IMILO_TOKEN_URL: plain http://"):
+        load_settings()
+    env.setenv("IMILO_TOKEN_URL", "https://idp.example/token")
+    assert str(load_settings().imilo_token_url) == "https://idp.example/token"
+
+
+def test_a_keys_file_gives_products_their_own_keys(env: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A product the file leaves out takes IMILO_API_KEY; without it, the product is named."""
+    sessions_env(env)
+    keys = tmp_path / "keys.yaml"
+    keys.write_text("dossiers: dossiers-k3y\nsession-detail: detail-k3y\n", encoding="utf-8")
+    env.setenv("IMILO_API_KEYS_FILE", str(keys))
+    product_keys = load_settings().imilo_product_keys
+    assert product_keys["dossiers"] == "dossiers-k3y"
+    assert product_keys["session-detail"] == "detail-k3y"
+    assert product_keys["instances-ecriture"] == "k3y-value"
+    env.delenv("IMILO_API_KEY")
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings()
+    assert "sessions-structure" in str(caught.value)
+    assert "instances-ecriture" in str(caught.value)
+    assert "dossiers-k3y" not in str(caught.value)
+    keys.write_text(
+        "".join(f"{p}: {p}-k3y\n" for p in ("sessions-structure", "session-detail"))
+        + "instances-ecriture: write-k3y\ndossiers: dossiers-k3y\n",
+        encoding="utf-8",
+    )
+    assert load_settings().imilo_product_keys["instances-ecriture"] == "write-k3y"
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("sesions-structure: k\n", "unknown API product 'sesions-structure'"),
+        ("dossiers: ''\n", "the key of 'dossiers' must be a non-empty text"),
+        ("- a\n- b\n", "must map API products to keys"),
+        ("dossiers: [unclosed\n", "is not valid YAML"),
+    ],
+)
+def test_a_wrong_keys_file_is_refused(
+    env: pytest.MonkeyPatch, tmp_path: Path, text: str, problem: str
+) -> None:
+    sessions_env(env)
+    keys = tmp_path / "keys.yaml"
+    keys.write_text(text, encoding="utf-8")
+    env.setenv("IMILO_API_KEYS_FILE", str(keys))
+    with pytest.raises(ConfigurationError, match=problem.replace("[", r"\[")):
+        load_settings()
+
+
+def test_the_sessions_mode_without_its_settings_exits_2(env: pytest.MonkeyPatch) -> None:
+    env.setenv("IMILO_API", "sessions")
+    assert cli.main(["sync", "--once"]) == cli.EXIT_CONFIG
