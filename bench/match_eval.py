@@ -11,7 +11,14 @@ labels:
 - *recall* = correct writes / participations a careful counsellor could match with certainty
   and that have an open prescription (``expectedWrite``).
 
+With ``--imilo-api sessions`` the run speaks the gateway's session routes
+(docs/imilo-gateway.md): there is no structure-wide search, so nothing may be written on
+names alone. A participation is then expected to be written only when the counsellor's
+certainty rests on a typed dossier number or e-mail (``expectedEvidence``), and
+``names_only_writes`` counts the writes that rest on names alone (it must be 0).
+
 Usage: python bench/match_eval.py [--participations N] [--structures S] [--seed K] [--data DIR]
+       [--imilo-api contract|sessions]
 """
 
 from __future__ import annotations
@@ -41,17 +48,31 @@ from connector.simulators import (
 from connector.store.sql import SqlStateStore
 
 
-def sync(data: Path, state: Path) -> tuple[dict[int, tuple[int, int]], dict[int, str]]:
-    """Run one sync over ``data``; return participation → (dossier, prescription) written,
-    and participation → review reason."""
+def sync(
+    data: Path, state: Path, api: str = "contract"
+) -> tuple[dict[int, tuple[int, int]], dict[int, str]]:
+    """Run one sync over ``data`` with I-Milo in mode ``api``; return participation →
+    (dossier, prescription) written, and participation → review reason."""
     mappings = state / "mappings"
     mappings.mkdir()
     database_url = f"sqlite:///{state / 'eval.db'}"
     with (
         running(create_pix_app(load_pix_data(data))) as pix_url,
-        running(create_imilo_app(load_imilo_data(data))) as imilo_url,
+        running(create_imilo_app(load_imilo_data(data), api=api)) as imilo_url,
     ):
+        gateway = (
+            {
+                "IMILO_API": "sessions",
+                "IMILO_OPERATEUR": "APPLICATION_CEJ",
+                "IMILO_TOKEN_URL": f"{imilo_url}/oauth/token",
+                "IMILO_CLIENT_ID": "bench-client",
+                "IMILO_CLIENT_SECRET": "sim-secret",  # the simulator's
+            }
+            if api == "sessions"
+            else {}
+        )
         settings = load_settings(
+            **gateway,
             PIX_API_URL=pix_url,
             PIX_CLIENT_ID="bench-client",
             PIX_CLIENT_SECRET="bench-secret",  # noqa: S106 - the generated simulator's
@@ -79,14 +100,18 @@ def evaluate(
     labels: list[dict[str, Any]],
     written: dict[int, tuple[int, int]],
     reasons: dict[int, str],
+    api: str = "contract",
 ) -> dict[str, Any]:
     by_case: dict[str, Counter[str]] = defaultdict(Counter)
     missed_because: Counter[str] = Counter()
+    names_only_writes = 0
     for label in labels:
         case = by_case[label["case"]]
         case["n"] += 1
         write = written.get(label["participationId"])
-        expected = label["expectedWrite"]
+        names_only = label.get("expectedEvidence") == "names"
+        expected = label["expectedWrite"] and not (api == "sessions" and names_only)
+        names_only_writes += int(write is not None and names_only)
         case["expected"] += int(expected)
         if write is None:
             case["missed"] += int(expected)
@@ -112,6 +137,7 @@ def evaluate(
         "wrong": total["wrong"],
         "unsure": total["unsure"],
         "expected": total["expected"],
+        "names_only_writes": names_only_writes,
         "precision": round(1 - total["wrong"] / writes, 5) if writes else 1.0,
         "recall": round(total["correct"] / total["expected"], 5) if total["expected"] else 1.0,
         "by_case": {case: dict(counts) for case, counts in sorted(by_case.items())},
@@ -129,6 +155,7 @@ def print_table(result: dict[str, Any]) -> None:
         f" (right person, not certain), wrong {result['wrong']}; expected {result['expected']}"
     )
     print(f"precision {result['precision']:.5f}   recall {result['recall']:.5f}")
+    print(f"writes resting on names alone: {result['names_only_writes']}")
     print("missed, by review reason:", result["missed_because"])
 
 
@@ -139,6 +166,12 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--data", type=Path, help="an existing labelled data set instead")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.add_argument(
+        "--imilo-api",
+        choices=("contract", "sessions"),
+        default="contract",
+        help="the I-Milo routes the run speaks (default contract)",
+    )
     args = parser.parse_args()
     configure_logging("ERROR")
     with tempfile.TemporaryDirectory(prefix="pix-imilo-eval-") as tmp:
@@ -149,7 +182,7 @@ def main() -> int:
         state = Path(tmp) / "state"
         state.mkdir()
         labels = json.loads((data / "labels.json").read_text(encoding="utf-8"))
-        result = evaluate(labels, *sync(data, state))
+        result = evaluate(labels, *sync(data, state, args.imilo_api), args.imilo_api)
     if args.json:
         print(json.dumps(result))
     else:

@@ -141,6 +141,7 @@ def build(
             transport=_transport("imilo", metrics, transports),
             observer=metrics,
             stop=stop,
+            months_back=settings.imilo_sessions_months_back,
         )
     else:
         imilo = HttpIMilo(

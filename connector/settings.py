@@ -176,6 +176,10 @@ class ImiloSettings(StoreSettings):
     imilo_api_key_file: Path | None = Field(None, validation_alias="IMILO_API_KEY_FILE")
     # The gateway (IMILO_API=sessions): operator, identity provider, a key per API product.
     imilo_operateur: str = Field("", validation_alias="IMILO_OPERATEUR")
+    # Sessions mode: how far back the structure's sessions are read (their registrations).
+    imilo_sessions_months_back: int = Field(
+        24, ge=1, le=120, validation_alias="IMILO_SESSIONS_MONTHS_BACK"
+    )
     imilo_token_url: AnyHttpUrl | None = Field(None, validation_alias="IMILO_TOKEN_URL")
     imilo_client_id: str = Field("", validation_alias="IMILO_CLIENT_ID")
     imilo_client_secret: SecretStr = Field(SecretStr(""), validation_alias="IMILO_CLIENT_SECRET")

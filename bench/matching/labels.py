@@ -180,6 +180,14 @@ class Lookalikes:
         return list(found.values())
 
 
+def evidence_of(external_id: str | None) -> str:
+    """What the typed external id is to a counsellor: a dossier number, an e-mail, or
+    nothing usable (the names then carry everything)."""
+    if external_id is not None and "@" in external_id:
+        return "mail"
+    return "number" if external_id is not None else "names"
+
+
 def identify(
     first: str,
     last: str,
@@ -187,26 +195,28 @@ def identify(
     index: Index,
     by_id: dict[int, Dossier],
     lookalikes: Lookalikes,
-) -> Dossier | None:
-    """The dossier a careful counsellor identifies with certainty (module docstring rules)."""
+) -> tuple[Dossier | None, str]:
+    """The dossier a careful counsellor identifies with certainty (module docstring rules),
+    and on what: the typed number or e-mail confirmed by the names, or the names alone."""
     fk, lk = name_key(first), name_key(last)
     strict = index.agree(fk, lk)
     confirmed = [d for d in designated(external_id, index, by_id) if close(fk, lk, d)]
     if len(confirmed) == 1:
         found = confirmed[0]
         if any(d is found for d in strict) or not strict:
-            return found
-        return None
+            return found, evidence_of(external_id)
+        return None, "names"
     if confirmed:
-        return None
+        return None, "names"
     if strict:
-        return strict[0] if len(strict) == 1 and index.alone(strict[0], first, last) else None
+        alone = len(strict) == 1 and index.alone(strict[0], first, last)
+        return (strict[0] if alone else None), "names"
     slips = lookalikes.slips(first, last)
     if len(slips) != 1:
-        return None
+        return None, "names"
     [found] = slips
     alike = lookalikes.confusable(first, last)
-    return found if all(d is found for d in alike) else None
+    return (found if all(d is found for d in alike) else None), "names"
 
 
 def _oldest_ongoing(
@@ -251,7 +261,9 @@ def label(
         index, by_id = finals[st.code]
         if st.code not in lookalikes:
             lookalikes[st.code] = Lookalikes(st.dossiers, names)
-        found = identify(part.first, part.last, part.external_id, index, by_id, lookalikes[st.code])
+        found, evidence = identify(
+            part.first, part.last, part.external_id, index, by_id, lookalikes[st.code]
+        )
         if part.true is None and part.case in NO_DOSSIER:
             found = None  # nobody's file is theirs: even a counsellor's certainty is wrong
         elif part.by_world:
@@ -271,6 +283,9 @@ def label(
                 "expectedDossierId": found.id if found else None,
                 "expectedWrite": write,
                 "expectedPrescriptionId": oldest[1] if write and oldest else None,
+                # What the certainty rests on: "number" or "mail" (typed, confirmed by the
+                # names), or "names" alone; None when nobody is identified with certainty.
+                "expectedEvidence": evidence if found is not None else None,
             }
         )
     return labels

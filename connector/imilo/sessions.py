@@ -3,8 +3,9 @@
 ``capabilities`` (``SESSIONS``) and answered with nothing.
 
 - A structure exists if its session list answers; the gateway serves no name and no zone.
-- Offers are those of the structure's sessions over a window (13 months back, one month
-  ahead, in the structure's zone), with the charter's fields the gateway does not serve left
+- Offers are those of the structure's sessions over a window (from the first day of the
+  month ``IMILO_SESSIONS_MONTHS_BACK`` months back, 24 by default, to one month ahead, in the
+  structure's zone), with the charter's fields the gateway does not serve left
   unknown (``sessions_wire``; the offer's type is given as « Animation collective »).
 - A prescription is a registration in one of the offer's sessions: its id is the
   registration's ``idInstanceSession``, its date of prescription the session's start.
@@ -56,7 +57,9 @@ __all__ = ["SESSIONS_PAGE_SIZE", "SessionsIMilo"]
 
 SESSIONS_PAGE_SIZE = 50  # the gateway answers at most 50 sessions a page
 MAX_PAGES = 1_000  # 50,000 sessions in a window: a server paging forever, not a structure
-MONTHS_BACK = 13
+# A young person may take the test many months after being registered: the registrations of
+# sessions older than this are not seen (their results go to review: no open prescription).
+DEFAULT_MONTHS_BACK = 24
 MONTHS_AHEAD = 1
 FALLBACK_ZONE = "Europe/Paris"  # for the window only, a day either way does not matter
 
@@ -80,7 +83,9 @@ class SessionsIMilo:
         limiter: RateLimiter | None = None,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         clock: Callable[[], float] = time.monotonic,
+        months_back: int = DEFAULT_MONTHS_BACK,
     ) -> None:
+        self._months_back = months_back
         self._limiter = limiter
         self.codes = codes or ImiloCodes()
         self.capabilities = SESSIONS
@@ -149,7 +154,9 @@ class SessionsIMilo:
     def _window(self, structure_code: str) -> tuple[date, date]:
         zone = structure_timezone(structure_code, None, self.codes.timezones).zone
         today = self._now().astimezone(ZoneInfo(zone or FALLBACK_ZONE)).date()
-        return months_later(today, -MONTHS_BACK), months_later(today, MONTHS_AHEAD)
+        # From the first of the month: a session starts on any day of its month.
+        start = months_later(today, -self._months_back).replace(day=1)
+        return start, months_later(today, MONTHS_AHEAD)
 
     def _read_sessions(self, structure_code: str) -> list[SessionRow] | None:
         """Every session of the structure over the window, or None for an unknown one."""

@@ -158,7 +158,8 @@ def test_offers_are_those_of_the_sessions_over_the_window(imilo: SessionsIMilo) 
         None,
     )
     params = route.calls.last.request.url.params
-    assert params["dateDebutRecherche"] == "2025-02-15"
+    # From the first of the month 24 months back (IMILO_SESSIONS_MONTHS_BACK), to a month ahead.
+    assert params["dateDebutRecherche"] == "2024-03-01"
     assert params["dateFinRecherche"] == "2026-04-15"
     assert (params["taillePage"], params["page"]) == ("50", "1")
     headers = route.calls.last.request.headers
