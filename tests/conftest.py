@@ -28,15 +28,19 @@ from connector.simulators import (
 from connector.simulators.fixture_writer import FIXTURE_FILES, write_array
 from tests import scenario
 
+IMILO_APIS = ("contract", "sessions")
+SIM_OPERATEUR, SIM_CLIENT_ID, SIM_CLIENT_SECRET = "APPLICATION_CEJ", "pix-imilo", "sim-secret"
+
 
 @dataclass
 class Systems:
-    """Both simulators, running."""
+    """Both simulators, running; I-Milo's in mode ``api`` (``contract`` or ``sessions``)."""
 
     pix_url: str
     imilo_url: str
     data_dir: Path
     mappings_dir: Path
+    api: str = "contract"
 
     def state(self) -> dict[str, Any]:
         body: dict[str, Any] = httpx.get(f"{self.imilo_url}/_sim/state", timeout=10).json()
@@ -46,7 +50,7 @@ class Systems:
         return {p["id"]: (p["statut"], p["dateRealisation"]) for p in self.state()["prescriptions"]}
 
     def env(self, database_url: str) -> dict[str, str]:
-        return {
+        env = {
             "PIX_API_URL": self.pix_url,
             "PIX_CLIENT_ID": scenario.CLIENT_ID,
             "PIX_CLIENT_SECRET": scenario.CLIENT_SECRET,
@@ -57,19 +61,33 @@ class Systems:
             # The simulators need no protection: keep tests fast.
             "IMILO_MAX_RPS": "0",
         }
+        if self.api == "sessions":
+            env.update(
+                {
+                    "IMILO_API": "sessions",
+                    "IMILO_OPERATEUR": SIM_OPERATEUR,
+                    "IMILO_TOKEN_URL": f"{self.imilo_url}/oauth/token",
+                    "IMILO_CLIENT_ID": SIM_CLIENT_ID,
+                    "IMILO_CLIENT_SECRET": SIM_CLIENT_SECRET,
+                }
+            )
+        return env
 
 
 @contextmanager
-def start_systems(root: Path, edit: Callable[[Path], None] | None = None) -> Iterator[Systems]:
-    """Write the scenario under ``root``, let ``edit`` change its files, serve it."""
+def start_systems(
+    root: Path, edit: Callable[[Path], None] | None = None, *, api: str = "contract"
+) -> Iterator[Systems]:
+    """Write the scenario under ``root``, let ``edit`` change its files, serve it (I-Milo in
+    mode ``api``)."""
     data_dir = scenario.write_scenario(root)
     if edit is not None:
         edit(data_dir)
     with (
         running(create_pix_app(load_pix_data(data_dir))) as pix_url,
-        running(create_imilo_app(load_imilo_data(data_dir))) as imilo_url,
+        running(create_imilo_app(load_imilo_data(data_dir), api=api)) as imilo_url,
     ):
-        yield Systems(pix_url, imilo_url, data_dir, root / "mappings")
+        yield Systems(pix_url, imilo_url, data_dir, root / "mappings", api)
 
 
 def rewrite_fixture(
@@ -87,8 +105,16 @@ def rewrite_fixture(
 
 
 @pytest.fixture
-def systems(tmp_path: Path) -> Iterator[Systems]:
-    with start_systems(tmp_path) as started:
+def imilo_api(request: pytest.FixtureRequest) -> str:
+    """The I-Milo mode: both, for the integration and end-to-end tests that ask for it (through
+    ``systems`` or directly) and are not marked ``contract_only``; else ``contract``."""
+    api: str = getattr(request, "param", "contract")
+    return api
+
+
+@pytest.fixture
+def systems(tmp_path: Path, imilo_api: str) -> Iterator[Systems]:
+    with start_systems(tmp_path, api=imilo_api) as started:
         yield started
 
 
@@ -96,11 +122,22 @@ POSTGRES_URL = os.environ.get("PIX_IMILO_TEST_POSTGRES", "postgresql+psycopg://1
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """Integration tests run on both backends; end-to-end tests on the default, SQLite."""
+    """Integration tests run on both backends; end-to-end tests on the default, SQLite.
+
+    Integration and end-to-end tests that ask for ``imilo_api`` (``systems`` does) run in both
+    I-Milo modes, unless marked ``contract_only("why")``."""
+    parts = metafunc.definition.path.parts
     if "database_url" in metafunc.fixturenames:
         integration = "integration" in str(metafunc.definition.path)
         backends = ["sqlite", "postgresql"] if integration else ["sqlite"]
         metafunc.parametrize("database_url", backends, indirect=True)
+    if "imilo_api" in metafunc.fixturenames and ("integration" in parts or "e2e" in parts):
+        only = metafunc.definition.get_closest_marker("contract_only")
+        if only is not None:
+            if not (only.args and str(only.args[0]).strip()):
+                raise pytest.UsageError(f"{metafunc.definition.nodeid}: contract_only needs a why")
+            return
+        metafunc.parametrize("imilo_api", IMILO_APIS, indirect=True)
 
 
 @pytest.fixture

@@ -177,6 +177,45 @@ EXPECTED = {
     525: ("ACHIEVED", "2026-04-02"),
 }
 EXPECTED_NATURES = {507: "ATELIER"}  # every other actualité is an entretien individuel
+
+# What identifies the young person behind each expected realisation, read from the data above
+# as a careful counsellor would, not from the matcher: "id" (a dossier number typed in Pix,
+# that dossier's names agreeing), "mail" (an e-mail typed in Pix that a dossier holds) or
+# "names" (only the names: nothing typed, garbage, or an e-mail that no dossier holds).
+EVIDENCE = {
+    501: "id",  # lea durand, 1000001
+    502: "id",  # " 1000002 ", spaces around
+    503: "id",
+    504: "names",  # Maëlys typed an e-mail, but no dossier holds one (mail: null): her names
+    505: "id",
+    506: "id",
+    507: "id",
+    515: "id",
+    517: "id",  # the earlier of Louis MOREL's two results, 1000016 both times
+    520: "id",  # Tom CHEVALIER, 1000018, the older of his two open prescriptions
+    525: "names",  # Jean-Pierre LE BIHAN typed "??"
+}
+# Participations identified by their names only, and the prescription each would realise.
+NAMES_ONLY = {4: 504, 24: 525}
+# Participations a counsellor must see whatever the mode, with the reason in each mode.
+REVIEWS = {
+    "contract": {
+        "names_disagree": 1,  # Yanis typed Sarah's number
+        "no_open_prescription": 5,  # réalisé, refus jeune, refus tiers, abandonné, other offer
+        "homonyms": 1,  # two Emma LEROY with open prescriptions
+        "homonym_in_structure": 1,  # Nathan DUBOIS has a namesake whose prescription is closed
+    },
+    # No structure-wide search: a names-only match is never written. Nathan DUBOIS's namesake
+    # cannot be seen; Maëlys and Jean-Pierre, written in contract mode, wait for a counsellor.
+    "sessions": {
+        "names_disagree": 1,
+        "no_open_prescription": 5,
+        "homonyms": 1,  # both Emma LEROY are registered: seen among the candidates
+        "homonym_check_unavailable": 3,  # Maëlys GRONDIN, Jean-Pierre LE BIHAN, Nathan DUBOIS
+    },
+}
+
+
 ORGANISATIONS_YAML = "organisations:\n  2: '97411S00'\n"
 CAMPAIGNS_YAML = "campaigns:\n  PARATEL:\n    modality: group\n  PARIGNO:\n    ignore: true\n"
 API_KEY = "scenario-key"
@@ -262,6 +301,33 @@ def participation_records() -> list[dict[str, Any]]:
 
 def initial_prescriptions() -> dict[int, tuple[str, str | None]]:
     return {p[0]: (p[3], p[4]) for p in PRESCRIPTIONS}
+
+
+def expected(api: str = "contract") -> dict[int, tuple[str, str | None]]:
+    """The prescriptions a correct run realises in I-Milo mode ``api``: every one in contract
+    mode (the structure-wide search checks the names-only ones for homonyms); in sessions mode
+    (no such search), those identified by a dossier number or an e-mail only."""
+    if api == "contract":
+        return dict(EXPECTED)
+    if api != "sessions":
+        raise ValueError(f"unknown I-Milo mode {api!r}")
+    return {p: v for p, v in EXPECTED.items() if EVIDENCE[p] != "names"}
+
+
+def expected_actualites(api: str = "contract") -> dict[int, tuple[str, str | None]]:
+    """The prescriptions that get one actualité each: none in sessions mode (not served)."""
+    return expected(api) if api == "contract" else {}
+
+
+def expected_state(api: str = "contract") -> dict[int, tuple[str, str | None]]:
+    """Every prescription after a correct run: the expected realisations, the rest as is."""
+    return {**initial_prescriptions(), **expected(api)}
+
+
+def writes_per_realisation(api: str = "contract") -> int:
+    """Write requests per realisation: the status and the actualité; in sessions mode the
+    registration's status only."""
+    return 2 if api == "contract" else 1
 
 
 def write_scenario(root: Path) -> Path:

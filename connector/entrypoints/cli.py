@@ -101,15 +101,18 @@ def _simulate(args: argparse.Namespace) -> int:
         raise ConfigurationError(f"--data: '{args.data}' is not a directory")
     if not 0.0 <= args.fault_rate <= 1.0:
         raise UsageError(f"--fault-rate: must be between 0 and 1 (got {args.fault_rate})")
+    if args.system == "pix" and args.api != "contract":
+        raise UsageError("--api: only the imilo simulator has several route sets")
     faults = FaultPlan(rate=args.fault_rate, seed=args.fault_seed, stall_seconds=args.fault_stall)
     try:
         if args.system == "pix":
             app = create_pix_app(load_pix_data(args.data), faults=faults)
         else:
-            app = create_imilo_app(load_imilo_data(args.data), faults=faults)
+            app = create_imilo_app(load_imilo_data(args.data), faults=faults, api=args.api)
     except FixtureError as error:
         raise ConfigurationError(str(error)) from None
-    print(f"{args.system} simulator on http://{args.host}:{args.port}", file=sys.stderr)
+    routes = " (the gateway's session routes)" if args.api == "sessions" else ""
+    print(f"{args.system} simulator{routes} on http://{args.host}:{args.port}", file=sys.stderr)
     serve_forever(app, args.host, args.port)
     return EXIT_OK
 

@@ -85,6 +85,13 @@ def command_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--port", required=True, type=int, help="the TCP port to listen on")
     simulate.add_argument("--host", default="127.0.0.1", help="the address (default 127.0.0.1)")
     simulate.add_argument(
+        "--api",
+        choices=["contract", "sessions"],
+        default="contract",
+        help="imilo only: the routes to serve, those this project proposes (contract, the "
+        "default) or the partner gateway's session routes (sessions, docs/imilo-gateway.md)",
+    )
+    simulate.add_argument(
         "--fault-rate",
         type=float,
         default=0.0,

@@ -9,6 +9,7 @@ from connector.simulators.fixtures import (
     load_pix_data,
 )
 from connector.simulators.imilo import create_imilo_app
+from connector.simulators.imilo_sessions import create_imilo_sessions_app
 from connector.simulators.pix import create_pix_app
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "ImiloData",
     "PixData",
     "create_imilo_app",
+    "create_imilo_sessions_app",
     "create_pix_app",
     "load_imilo_data",
     "load_pix_data",

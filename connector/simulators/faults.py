@@ -26,6 +26,8 @@ __all__ = ["FAULT_KINDS", "FaultInjector", "FaultPlan", "WritesCounterHook", "in
 
 FAULT_KINDS: tuple[str, ...] = ("500", "503", "429", "stall", "drop")
 _READ_METHODS = frozenset({"GET", "HEAD"})
+# Answers that carry no body (the gateway mode's registration write answers 204).
+_BODYLESS = frozenset({204, 304})
 _MESSAGE = "injected fault"
 # What uvicorn logs at ERROR when an app leaves a response unfinished, which a drop does on purpose.
 _UVICORN_INCOMPLETE = "ASGI callable returned without completing response."
@@ -91,6 +93,11 @@ async def _send_truncated(send: Send, start: Message, body: bytes) -> None:
     """
     partial = body[: len(body) // 2]
     declared = max(len(body), len(partial) + 1)
+    status = start["status"]
+    if status in _BODYLESS:
+        # Their head is a complete answer, which a client would take for a success: send a
+        # 200 whose body never comes, so that the drop still reads as a cut connection.
+        status = 200
     headers = [
         (name, value)
         for name, value in start.get("headers", [])
@@ -98,7 +105,7 @@ async def _send_truncated(send: Send, start: Message, body: bytes) -> None:
     ]
     headers.append((b"content-length", str(declared).encode()))
     _dropping.set(True)
-    await send({"type": "http.response.start", "status": start["status"], "headers": headers})
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": partial, "more_body": True})
 
 

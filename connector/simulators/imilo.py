@@ -22,13 +22,15 @@ from connector.simulators import imilo_search
 from connector.simulators.faults import FaultPlan, install_faults
 from connector.simulators.fixtures import ImiloData
 from connector.simulators.imilo_model import STATUTS, Answer, ImiloError, fingerprint
+from connector.simulators.imilo_sessions import create_imilo_sessions_app
 from connector.simulators.imilo_state import ImiloState
 
-__all__ = ["API_KEY_HEADER", "IDEMPOTENCY_HEADER", "create_imilo_app"]
+__all__ = ["API_KEY_HEADER", "IDEMPOTENCY_HEADER", "IMILO_APIS", "create_imilo_app"]
 
 API_KEY_HEADER = "X-Gravitee-Api-Key"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 _READ_METHODS = frozenset({"GET", "HEAD"})
+IMILO_APIS = ("contract", "sessions")  # the route sets of ``simulate imilo --api``
 
 
 def _message(status: int, message: str, headers: Mapping[str, str] | None = None) -> JSONResponse:
@@ -156,29 +158,37 @@ class _ImiloApi:
         return JSONResponse(self._state.open_prescription(await request.body()), status_code=201)
 
 
-def create_imilo_app(data: ImiloData, *, faults: FaultPlan | None = None) -> Starlette:
+def create_imilo_app(
+    data: ImiloData, *, faults: FaultPlan | None = None, api: str = "contract"
+) -> Starlette:
     """A Starlette app serving a mutable copy of ``data``; its state is on ``app.state.imilo``.
 
     With ``faults`` (rate > 0) it injects faults (see ``faults.py``; ``app.state.faults``).
+    ``api``: ``contract`` (the routes of docs/http-contracts.md, the default) or ``sessions``
+    (the gateway's session routes, ``imilo_sessions.py``).
     """
+    if api == "sessions":
+        return create_imilo_sessions_app(data, faults=faults)
+    if api != "contract":
+        raise ValueError(f"api must be one of {', '.join(IMILO_APIS)}, got {api!r}")
     state = ImiloState(data)
-    api = _ImiloApi(state)
+    handlers = _ImiloApi(state)
     dossier = "/operateurs/dossiers/{id_dossier:int}"
     structure = "/operateurs/structures/{code}"
     routes = [
-        Route(structure, api.structure, methods=["GET"]),
-        Route(f"{structure}/offres", api.offres, methods=["GET"]),
-        Route(f"{structure}/offres/{{id_offre:int}}/inscrits", api.inscrits, methods=["GET"]),
-        Route(f"{structure}/dossiers", api.dossiers, methods=["GET"]),
-        Route("/sue/dossiers/{id_dossier:int}", api.dossier, methods=["GET"]),
+        Route(structure, handlers.structure, methods=["GET"]),
+        Route(f"{structure}/offres", handlers.offres, methods=["GET"]),
+        Route(f"{structure}/offres/{{id_offre:int}}/inscrits", handlers.inscrits, methods=["GET"]),
+        Route(f"{structure}/dossiers", handlers.dossiers, methods=["GET"]),
+        Route("/sue/dossiers/{id_dossier:int}", handlers.dossier, methods=["GET"]),
         Route(
             f"{dossier}/prescriptions/{{id_prescription:int}}",
-            api.prescription,
+            handlers.prescription,
             methods=["GET", "PUT"],
         ),
-        Route(f"{dossier}/actualites", api.actualites, methods=["GET", "POST"]),
-        Route("/_sim/state", api.sim_state, methods=["GET"]),
-        Route("/_sim/prescriptions", api.sim_open_prescription, methods=["POST"]),
+        Route(f"{dossier}/actualites", handlers.actualites, methods=["GET", "POST"]),
+        Route("/_sim/state", handlers.sim_state, methods=["GET"]),
+        Route("/_sim/prescriptions", handlers.sim_open_prescription, methods=["POST"]),
     ]
     app = Starlette(
         routes=routes,

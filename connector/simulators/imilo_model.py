@@ -171,7 +171,18 @@ def offre_json(o: Offre) -> dict[str, Any]:
 
 
 def dossier_json(d: Dossier, structure: Structure | None) -> dict[str, Any]:
-    """A dossier as ``GET /sue/dossiers/{idDossier}`` and the dossier search answer it."""
+    """A dossier as ``GET /sue/dossiers/{idDossier}`` (in both modes) and the contract's
+    dossier search answer it: what the connector reads (``_dossier_read``), and the rest of the
+    public ``DossierMiloDto`` (``_dossier_rest``), which a client must ignore."""
+    served = _dossier_read(d, structure)
+    served.update(_dossier_rest(d, structure))
+    served["structureRattachement"]["nomUsuel"] = (
+        structure.nom_officiel if structure is not None else None
+    )
+    return served
+
+
+def _dossier_read(d: Dossier, structure: Structure | None) -> dict[str, Any]:
     return {
         "idDossier": d.id_dossier,
         "nomNaissance": d.nom_naissance,
@@ -187,6 +198,42 @@ def dossier_json(d: Dossier, structure: Structure | None) -> dict[str, Any]:
             "codeStructure": d.code_structure,
             "nomOfficiel": structure.nom_officiel if structure is not None else None,
         },
+    }
+
+
+def _dossier_rest(d: Dossier, structure: Structure | None) -> dict[str, Any]:
+    """The fields of ``DossierMiloDto`` (``SocialGouv/pass-emploi-api``,
+    ``src/infrastructure/repositories/dto/milo.dto.ts``) the connector does not read, with
+    made-up values derived from the dossier's number."""
+    code = d.code_structure
+    cej = (d.accompagnement or "").strip().upper() == "CEJ"
+    return {
+        "idJeune": f"13{d.id_dossier:017d}",
+        "numeroDE": f"{d.id_dossier % 10_000_000:07d}{chr(ord('A') + d.id_dossier % 26)}",
+        "adresse": {
+            "numero": str(1 + d.id_dossier % 99),
+            "libelleVoie": "rue de la République",
+            "complement": "",
+            "codePostal": code[:5] if code[:5].isdigit() else "75001",
+            "commune": structure.nom_officiel if structure is not None else "",
+        },
+        "accompagnementCEJ": {
+            "accompagnementCEJ": cej,
+            "dateDebut": "2025-09-01" if cej else None,
+            "dateFinPrevue": "2026-08-31" if cej else None,
+            "dateFinReelle": None,
+            "premierAccompagnement": None,
+        },
+        "situations": [
+            {
+                "etat": "EN_COURS",
+                "dateFin": None,
+                "categorieSituation": "Demandeur d'emploi",
+                "codeRomeMetierPrepare": None,
+                "codeRomePremierMetier": "M1805",
+                "codeRomeMetierExerce": None,
+            }
+        ],
     }
 
 

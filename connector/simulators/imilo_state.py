@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from connector.domain.name_search import SearchIndex
-from connector.simulators.fixtures import Dossier, ImiloData
+from connector.simulators.fixtures import Dossier, ImiloData, Offre, Structure
 from connector.simulators.imilo_model import (
     NATURES,
     STATUTS,
@@ -224,6 +224,44 @@ class ImiloState:
         )
         self._actualites.append(actualite)
         return 201, actualite.json()
+
+    # --- the gateway's session routes (imilo_sessions.py) --------------------------------------
+
+    def structure_record(self, code: str) -> Structure:
+        s = self._structures.get(code)
+        if s is None:
+            raise ImiloError(404, "structure not found")
+        return s
+
+    def offre_records(self, code: str) -> list[Offre]:
+        """The structure's offers, by id."""
+        offres = [o for o in self._offres.values() if o.code_structure == code]
+        return sorted(offres, key=lambda o: o.id)
+
+    def offre_record(self, id_offre: int) -> Offre | None:
+        return self._offres.get(id_offre)
+
+    def registrations(self, id_offre: int) -> list[tuple[PrescriptionRow, Dossier | None]]:
+        """A copy of the offer's prescriptions, by id, each with its dossier (if known)."""
+        with self.lock:
+            rows = [replace(p) for p in self._prescriptions_by_offre.get(id_offre, [])]
+        return [(row, self._dossiers.get(row.id_dossier)) for row in rows]
+
+    def write_registration(self, id_dossier: int, id_prescription: int, raw: bytes) -> None:
+        """The gateway's write of a registration ``{statut, dateDebutReelle, commentaire?}``:
+        as :meth:`update_prescription`, with no conditional guard and no idempotency key."""
+        with self.lock:
+            row = self._prescription(id_dossier, id_prescription)
+            body = json_object(raw)
+            statut = body.get("statut")
+            if statut not in STATUTS:
+                raise ImiloError(422, f"statut must be one of {', '.join(sorted(STATUTS))}")
+            date_debut_reelle = optional_date(body, "dateDebutReelle")
+            optional_str(body, "commentaire")
+            if statut == "ACHIEVED" and date_debut_reelle is None:
+                raise ImiloError(422, "dateDebutReelle is required with ACHIEVED")
+            row.statut = statut
+            row.date_realisation = date_debut_reelle if statut == "ACHIEVED" else None
 
     # --- control (/_sim) ---------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from tests import scenario
-from tests.conftest import Systems
+from tests.conftest import SIM_CLIENT_SECRET, Systems
 from tests.e2e.test_cli import PIX_IMILO, appears, clean_env, free_port
 
 pytestmark = pytest.mark.e2e
@@ -50,10 +50,7 @@ def test_worker_serves_probes_and_metrics_applies_results_and_stops_on_sigterm(
             base = f"http://127.0.0.1:{port}"
             wait_for(lambda: httpx.get(f"{base}/healthz", timeout=1).status_code == 200)
             wait_for(lambda: httpx.get(f"{base}/readyz", timeout=1).status_code == 200)
-            assert systems.prescriptions() == {
-                **scenario.initial_prescriptions(),
-                **scenario.EXPECTED,
-            }
+            assert systems.prescriptions() == scenario.expected_state(systems.api)
             text = httpx.get(f"{base}/metrics", timeout=5).text
             families = {line.split()[2] for line in text.splitlines() if line.startswith("# TYPE")}
             assert {
@@ -65,8 +62,8 @@ def test_worker_serves_probes_and_metrics_applies_results_and_stops_on_sigterm(
                 "pix_imilo_review_queue_size",
             } <= families
             assert (
-                f'pix_imilo_records_total{{outcome="updated"}} {float(len(scenario.EXPECTED))}'
-                in text
+                f'pix_imilo_records_total{{outcome="updated"}} '
+                f"{float(len(scenario.expected(systems.api)))}" in text
             )
             assert 'pix_imilo_runs_total{outcome="completed"} 1.0' in text
             assert 'api="imilo",status="200"' in text
@@ -82,6 +79,7 @@ def test_worker_serves_probes_and_metrics_applies_results_and_stops_on_sigterm(
         for value in (nom, prenom, scenario.mail(dossier_id), scenario.birth_date(dossier_id)):
             assert not appears(value, output)
     assert scenario.CLIENT_SECRET not in output and scenario.API_KEY not in output
+    assert SIM_CLIENT_SECRET not in output
 
 
 def test_worker_without_run_on_start_waits_for_its_schedule(
@@ -116,6 +114,7 @@ def test_worker_without_run_on_start_waits_for_its_schedule(
             worker.kill()
 
 
+@pytest.mark.contract_only("refused before any request: the I-Milo mode changes nothing")
 def test_worker_refuses_a_bad_schedule_with_exit_2(
     systems: Systems, database_url: str, tmp_path: Path
 ) -> None:

@@ -144,6 +144,7 @@ def test_dossier_carries_its_structure(imilo: httpx.Client) -> None:
     assert dossier["structureRattachement"] == {
         "codeStructure": "97302S00",
         "nomOfficiel": "Mission Locale de Cayenne",
+        "nomUsuel": "Mission Locale de Cayenne",
     }
     assert imilo.get("/sue/dossiers/9999").status_code == 404
 

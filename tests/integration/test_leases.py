@@ -87,11 +87,12 @@ def sync_env(systems: Systems, database_url: str, **extra: str) -> dict[str, str
 
 def assert_one_process_result(systems: Systems) -> None:
     state = systems.state()
-    assert systems.prescriptions() == {**scenario.initial_prescriptions(), **scenario.EXPECTED}
+    assert systems.prescriptions() == scenario.expected_state(systems.api)
     assert Counter(a["idPrescription"] for a in state["actualites"]) == Counter(
-        set(scenario.EXPECTED)
+        set(scenario.expected_actualites(systems.api))
     )
-    assert state["writes"] == 2 * len(scenario.EXPECTED), "a duplicate write"
+    per_write = scenario.writes_per_realisation(systems.api)
+    assert state["writes"] == per_write * len(scenario.expected(systems.api)), "a duplicate write"
 
 
 def test_three_replicas_started_together_do_the_work_of_one(

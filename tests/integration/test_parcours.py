@@ -135,13 +135,13 @@ def _write_fixtures(root: Path) -> Path:
 
 
 @pytest.fixture
-def parcours(tmp_path: Path) -> Iterator[Systems]:
+def parcours(tmp_path: Path, imilo_api: str) -> Iterator[Systems]:
     data = _write_fixtures(tmp_path)
     with (
         running(create_pix_app(load_pix_data(data))) as pix_url,
-        running(create_imilo_app(load_imilo_data(data))) as imilo_url,
+        running(create_imilo_app(load_imilo_data(data), api=imilo_api)) as imilo_url,
     ):
-        yield Systems(pix_url, imilo_url, data, tmp_path / "mappings")
+        yield Systems(pix_url, imilo_url, data, tmp_path / "mappings", imilo_api)
 
 
 @pytest.fixture
@@ -160,6 +160,12 @@ def actualites_of(systems: Systems, dossier: int) -> list[tuple[int, str, str]]:
         for a in systems.state()["actualites"]
         if a["idDossier"] == dossier
     )
+
+
+def assert_actualites(systems: Systems, dossier: int, expected: list[tuple[int, str, str]]) -> None:
+    """The dossier's actualités are ``expected`` in contract mode; the session routes serve
+    none, so there are none in sessions mode."""
+    assert actualites_of(systems, dossier) == (expected if systems.api == "contract" else [])
 
 
 def open_prescription(systems: Systems, dossier: int, prescribed: str) -> int:
@@ -181,6 +187,7 @@ def share(systems: Systems, record: dict[str, Any]) -> None:
     assert answer.status_code == 201, answer.text
 
 
+@pytest.mark.contract_only("reads the contract API's inscrits route")
 def test_the_control_route_opens_a_prescription_only_where_it_can_exist(
     parcours: Systems,
 ) -> None:
@@ -211,7 +218,7 @@ def test_the_long_test_realises_the_prescription_opened_after_the_short_one(
     first = run(parcours_settings)
     assert first.completed and first.updated == 2  # Léa's short test, and Hugo's
     assert parcours.prescriptions()[FIRST] == ("ACHIEVED", "2026-03-12")
-    assert actualites_of(parcours, LEA) == [(FIRST, "ENTRETIEN_INDIVIDUEL", "2026-03-12")]
+    assert_actualites(parcours, LEA, [(FIRST, "ENTRETIEN_INDIVIDUEL", "2026-03-12")])
     writes = parcours.state()["writes"]
 
     second_prescription = open_prescription(parcours, LEA, "2026-04-15")
@@ -221,11 +228,15 @@ def test_the_long_test_realises_the_prescription_opened_after_the_short_one(
     prescriptions = parcours.prescriptions()
     assert prescriptions[FIRST] == ("ACHIEVED", "2026-03-12")  # untouched
     assert prescriptions[second_prescription] == ("ACHIEVED", "2026-05-04")
-    assert actualites_of(parcours, LEA) == [
-        (FIRST, "ENTRETIEN_INDIVIDUEL", "2026-03-12"),
-        (second_prescription, "ENTRETIEN_INDIVIDUEL", "2026-05-04"),
-    ]
-    assert parcours.state()["writes"] == writes + 2
+    assert_actualites(
+        parcours,
+        LEA,
+        [
+            (FIRST, "ENTRETIEN_INDIVIDUEL", "2026-03-12"),
+            (second_prescription, "ENTRETIEN_INDIVIDUEL", "2026-05-04"),
+        ],
+    )
+    assert parcours.state()["writes"] == writes + scenario.writes_per_realisation(parcours.api)
     state = parcours.state()
 
     third = run(parcours_settings)
@@ -273,13 +284,15 @@ def test_a_test_taken_alone_is_realised_with_no_actualite(
     assert report.completed and report.updated == 2
     assert parcours.prescriptions()[HUGO_PRESCRIPTION] == ("ACHIEVED", "2026-03-20")
     assert actualites_of(parcours, HUGO) == []
-    assert parcours.state()["writes"] == 3  # Léa: réalisé and actualité; Hugo: réalisé
+    # Léa: réalisé and actualité (contract mode only); Hugo: réalisé
+    assert parcours.state()["writes"] == 1 + scenario.writes_per_realisation(parcours.api)
     with build(parcours_settings) as connector:
         natures_kept = {e.participation_id: e.nature for e in connector.store.ledger_entries()}
     assert natures_kept == {1: "ENTRETIEN_INDIVIDUEL", 3: None}
     assert run(parcours_settings).updated == 0
 
 
+@pytest.mark.contract_only("an actualité that fails: the session routes serve none")
 def test_a_result_whose_actualite_keeps_failing_never_realises_the_next_prescription(
     parcours: Systems, parcours_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -218,6 +218,7 @@ def cursor(database_url: str, campaign_id: int) -> Any:
         store.close()
 
 
+@pytest.mark.contract_only("Pix's paging: the I-Milo mode changes nothing")
 def test_a_sync_writes_a_result_a_deletion_pulled_back(busy: Systems, database_url: str) -> None:
     """Without the confirming pass, Léa's result (first on page 2) would be skipped and the
     cursor would move past it for good. It is written, and the cursor moves."""
@@ -234,6 +235,7 @@ def test_a_sync_writes_a_result_a_deletion_pulled_back(busy: Systems, database_u
     assert cursor(database_url, CAMPAIGN_ID) is not None
 
 
+@pytest.mark.contract_only("Pix's paging: the I-Milo mode changes nothing")
 def test_a_campaign_that_never_settles_keeps_its_cursor(busy: Systems, database_url: str) -> None:
     """A participation added during every pass: what was read is written, the campaign's
     cursor stays, and the next, quiet run moves it and writes nothing more."""

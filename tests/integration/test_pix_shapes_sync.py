@@ -46,6 +46,7 @@ def real(tmp_path: Path) -> Iterator[Systems]:
         yield systems
 
 
+@pytest.mark.contract_only("Pix's shapes: the I-Milo mode changes nothing")
 def test_a_sync_over_real_shapes_writes_and_quarantines_nothing(
     real: Systems, database_url: str
 ) -> None:

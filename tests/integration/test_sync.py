@@ -25,18 +25,22 @@ def run(settings: Settings) -> RunReport:
         return connector.sync.run_once()
 
 
-def expected_state() -> dict[int, tuple[str, str | None]]:
-    return {**scenario.initial_prescriptions(), **scenario.EXPECTED}
+def expected_state(api: str = "contract") -> dict[int, tuple[str, str | None]]:
+    return scenario.expected_state(api)
 
 
-def assert_correct_final_state(systems: Systems) -> None:
+def assert_correct_final_state(systems: Systems, api: str | None = None) -> None:
+    """The prescriptions a correct run realises in mode ``api`` (the systems' by default),
+    and, in contract mode, exactly one actualité each, of the right date and nature."""
+    api = api or systems.api
     state = systems.state()
-    assert systems.prescriptions() == expected_state()
+    assert systems.prescriptions() == scenario.expected_state(api)
+    actualites = scenario.expected_actualites(api)
     by_prescription = Counter(a["idPrescription"] for a in state["actualites"])
-    assert by_prescription == Counter(set(scenario.EXPECTED))  # exactly one each, nowhere else
+    assert by_prescription == Counter(set(actualites))  # exactly one each, nowhere else
     for actualite in state["actualites"]:
         pid = actualite["idPrescription"]
-        assert actualite["date"] == scenario.EXPECTED[pid][1]
+        assert actualite["date"] == actualites[pid][1]
         assert actualite["nature"] == scenario.EXPECTED_NATURES.get(pid, "ENTRETIEN_INDIVIDUEL")
 
 
@@ -47,20 +51,22 @@ def test_a_run_realises_exactly_the_right_prescriptions(
     report = run(settings)
     assert_correct_final_state(systems)
     assert report.completed
-    assert report.updated == len(scenario.EXPECTED)
+    expected = scenario.expected(systems.api)
+    assert report.updated == len(expected)
+    assert {w.prescription_id: w.evidence for w in report.applied} == {
+        p: scenario.EVIDENCE[p] for p in expected
+    }
     assert report.quarantined == 2
-    assert systems.state()["writes"] == 2 * len(scenario.EXPECTED)
+    per_write = scenario.writes_per_realisation(systems.api)
+    assert systems.state()["writes"] == per_write * len(expected)
+    not_recorded = report.as_json().get("not_recorded")
+    assert not_recorded == (None if systems.api == "contract" else {"actualites": len(expected)})
 
 
 def test_the_run_reports_reviews_by_reason(systems: Systems, settings: Settings) -> None:
     """Unidentifiable and closed cases are listed for a counsellor with their reason."""
     report = run(settings)
-    assert dict(report.reviews_by_reason) == {
-        "names_disagree": 1,  # Yanis typed Sarah's number
-        "no_open_prescription": 5,  # réalisé, refus jeune, refus tiers, abandonné, other offer
-        "homonyms": 1,  # two Emma LEROY with open prescriptions
-        "homonym_in_structure": 1,  # Nathan DUBOIS has a namesake whose prescription is closed
-    }
+    assert dict(report.reviews_by_reason) == scenario.REVIEWS[systems.api]
     assert report.fetched == report.updated + report.unchanged + report.review + report.quarantined
 
 
@@ -96,7 +102,7 @@ def test_a_replay_of_one_campaign_from_a_date_changes_nothing_more(
 def test_concurrent_writes_give_the_same_result(systems: Systems, settings: Settings) -> None:
     """With eight writes in flight at a time, the result is exactly the sequential one."""
     report = run(settings.model_copy(update={"imilo_concurrency": 8}))
-    assert report.updated == len(scenario.EXPECTED)
+    assert report.updated == len(scenario.expected(systems.api))
     assert_correct_final_state(systems)
 
 
