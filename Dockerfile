@@ -1,6 +1,8 @@
 # pix-imilo: the Pix → I-Milo connector.
-# Builds on any Python 3.11+ base image; BASE_IMAGE lets a local stand-in replace the registry's.
-ARG BASE_IMAGE=python:3.12-slim
+# The base is the Python that CI tests (3.11, Debian bookworm, slim), pinned by digest so that a
+# rebuild gets the same base; BASE_IMAGE overrides it (a local stand-in, or a newer digest: see
+# docs/operations.md, 'Updating the lock'). Any Python 3.11 image with `python3 -m venv` works.
+ARG BASE_IMAGE=python:3.11-slim-bookworm@sha256:2e32f7d302adc1c37428355c1e646897c0c53f4fd60b6a551245fb90ee129f91
 
 # ---- build: a virtual environment holding the locked dependencies, then the project
 FROM ${BASE_IMAGE} AS build
@@ -10,12 +12,16 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
 # A WORKDIR, so that the build backend never walks the whole filesystem.
 WORKDIR /src
 RUN python3 -m venv /opt/venv
-# Dependencies get their own layer, rebuilt only when the lock file changes.
+# Dependencies get their own layer, rebuilt only when the lock file changes. Every file is
+# checked against the lock's sha256; the lock also pins the build backend (setuptools).
 COPY requirements.lock ./
-RUN /opt/venv/bin/pip install --requirement requirements.lock
+RUN /opt/venv/bin/pip install --require-hashes --requirement requirements.lock
+# The project alone, built with the locked setuptools (no isolated build environment, so nothing
+# unpinned is fetched); then the build backend leaves the virtual environment.
 COPY pyproject.toml README.md ./
 COPY connector ./connector
-RUN /opt/venv/bin/pip install --no-deps .
+RUN /opt/venv/bin/pip install --no-deps --no-build-isolation . \
+    && /opt/venv/bin/pip uninstall --yes setuptools
 
 # ---- runtime: the same base, the virtual environment, no build tools
 FROM ${BASE_IMAGE}

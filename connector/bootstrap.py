@@ -21,6 +21,7 @@ from connector.pix.port import PixSource
 from connector.run.sync import Sync
 from connector.settings import ImiloSettings, Settings
 from connector.store.leases import Leases
+from connector.store.replicas import SharedRateBudget
 from connector.store.sql import SqlStateStore
 from connector.transport.exchange import GuardedTransport
 from connector.transport.instrumented import ApiObserver, InstrumentedTransport
@@ -94,6 +95,15 @@ def _gateway_auth(settings: ImiloSettings) -> GatewayAuth:
     )
 
 
+def _limiter(settings: ImiloSettings, store: SqlStateStore, stop: threading.Event) -> RateLimiter:
+    """``IMILO_MAX_RPS`` is the deployment's budget: replicas sharing a PostgreSQL store draw
+    their slots from it together; one on SQLite spaces its own."""
+    shared = None
+    if settings.imilo_max_rps > 0 and store.engine.dialect.name == "postgresql":
+        shared = SharedRateBudget(store.engine, settings.imilo_max_rps).claim
+    return RateLimiter(settings.imilo_max_rps, stop=stop, shared=shared)
+
+
 @contextmanager
 def build(
     settings: ImiloSettings,
@@ -130,6 +140,7 @@ def build(
         else None
     )
     imilo: HttpIMilo | SessionsIMilo
+    limiter = _limiter(settings, store, stop)
     if gateway is not None:
         imilo = SessionsIMilo(
             str(settings.imilo_api_url),
@@ -137,7 +148,7 @@ def build(
             codes=mappings.imilo,
             timeout=settings.imilo_timeout,
             max_answer_mb=settings.imilo_max_answer_mb,
-            limiter=RateLimiter(settings.imilo_max_rps, stop=stop),
+            limiter=limiter,
             transport=_transport("imilo", metrics, transports),
             observer=metrics,
             stop=stop,
@@ -150,7 +161,7 @@ def build(
             codes=mappings.imilo,
             timeout=settings.imilo_timeout,
             max_answer_mb=settings.imilo_max_answer_mb,
-            limiter=RateLimiter(settings.imilo_max_rps, stop=stop),
+            limiter=limiter,
             transport=_transport("imilo", metrics, transports),
             observer=metrics,
             stop=stop,

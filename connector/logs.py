@@ -186,3 +186,6 @@ def configure_logging(level: str = "INFO", fmt: str | None = None) -> None:
     # httpx logs every request URL at INFO; our own events say what matters.
     logging.getLogger("httpx").setLevel(max(numeric, logging.WARNING))
     logging.getLogger("httpcore").setLevel(max(numeric, logging.WARNING))
+    # Alembic says at INFO what every command does to the schema (often nothing): for DEBUG only.
+    alembic_level = numeric if numeric <= logging.DEBUG else max(numeric, logging.WARNING)
+    logging.getLogger("alembic").setLevel(alembic_level)

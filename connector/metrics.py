@@ -2,20 +2,45 @@
 
 One registry per process, owned by ``Metrics`` (never the global default registry, so that
 tests and several connectors in one process do not collide). Labels carry no personal data:
-API names, HTTP status codes and outcomes only.
+API names, HTTP status codes, outcomes and structure codes only.
+
+The worker serves them on ``/metrics``; ``sync --once`` (the CronJob mode) pushes its run's
+to a Pushgateway (``push_run``) or writes them for node_exporter's textfile collector
+(``write_run_file``).
 """
 
 from __future__ import annotations
 
+import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    PlatformCollector,
+    ProcessCollector,
+    generate_latest,
+    pushadd_to_gateway,
+    write_to_textfile,
+)
+from prometheus_client.metrics_core import Metric
+from prometheus_client.parser import text_string_to_metric_families
+from prometheus_client.registry import Collector
 
+from connector import __version__
 from connector.run.report import RunReport
 
-__all__ = ["OUTCOMES", "Metrics"]
+__all__ = ["OUTCOMES", "PUSH_JOB", "Metrics", "push_run", "write_run_file"]
+
+PUSH_JOB = "pix-imilo"
+PUSH_TIMEOUT_SECONDS = 10.0
+LAST_SUCCESS = "pix_imilo_last_success_timestamp_seconds"
+_MAX_PREVIOUS_FILE_BYTES = 1024 * 1024
 
 OUTCOMES = ("updated", "unchanged", "review", "quarantined", "failed")
 _LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
@@ -69,6 +94,22 @@ class Metrics:
             buckets=(1, 5, 15, 60, 300, 900, 3600),
             registry=self.registry,
         )
+        self.review_open = Gauge(
+            "pix_imilo_review_open",
+            "Open items in the review queue, by structure (its code).",
+            ["structure"],
+            registry=self.registry,
+        )
+        self._review_structures: set[str] = set()
+        self.build_info = Gauge(
+            "pix_imilo_build_info",
+            "Always 1; its label is the connector's version.",
+            ["version"],
+            registry=self.registry,
+        )
+        self.build_info.labels(__version__).set(1)
+        ProcessCollector(registry=self.registry)
+        PlatformCollector(registry=self.registry)
         for outcome in OUTCOMES:
             self.records.labels(outcome)
         for outcome in ("completed", "failed", "interrupted"):
@@ -99,5 +140,67 @@ class Metrics:
         if report.completed:
             self.last_success.set(self._clock())
 
+    def set_review_open(self, by_structure: Mapping[str, int]) -> None:
+        """The open review items, per structure and in all (``pix_imilo_review_queue_size``);
+        a structure with none left leaves the per-structure gauge."""
+        with self._lock:
+            for code in self._review_structures - set(by_structure):
+                self.review_open.remove(code)
+            for code, count in by_structure.items():
+                self.review_open.labels(code).set(count)
+            self._review_structures = set(by_structure)
+            self.review_queue.set(sum(by_structure.values()))
+
     def render(self) -> bytes:
         return generate_latest(self.registry)
+
+
+class _Without(Collector):
+    """A view of a registry without some metric families."""
+
+    def __init__(self, registry: CollectorRegistry, leave_out: Callable[[str], bool]) -> None:
+        self._registry = registry
+        self._leave_out = leave_out
+
+    def collect(self) -> Iterable[Metric]:
+        return [family for family in self._registry.collect() if not self._leave_out(family.name)]
+
+
+def push_run(
+    metrics: Metrics, gateway: str, *, completed: bool, timeout: float = PUSH_TIMEOUT_SECONDS
+) -> None:
+    """Push a ``sync --once`` run's metrics to a Pushgateway, grouped by job only: a CronJob's
+    pod name changes every run, and one group per run would pile up in the gateway.
+
+    POST (push-add), so that a run that did not complete leaves the last success time of an
+    earlier run in place instead of pushing its own ``0``. Raises ``OSError`` on failure."""
+    registry: Collector = metrics.registry
+    if not completed:
+        registry = _Without(metrics.registry, lambda name: name == LAST_SUCCESS)
+    pushadd_to_gateway(gateway, job=PUSH_JOB, registry=registry, timeout=timeout)
+
+
+def _previous_success(path: Path) -> float | None:
+    try:
+        with path.open("rb") as file:
+            text = file.read(_MAX_PREVIOUS_FILE_BYTES).decode("utf-8")
+        for family in text_string_to_metric_families(text):
+            if family.name == LAST_SUCCESS and family.samples:
+                return float(family.samples[0].value)
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    return None
+
+
+def write_run_file(metrics: Metrics, path: Path, *, completed: bool) -> None:
+    """Write a ``sync --once`` run's metrics for node_exporter's textfile collector, atomically
+    (a temporary file renamed over ``path``), readable by all (0644: no personal data).
+
+    A run that did not complete keeps the last success time the file had. Process metrics are
+    left out: node_exporter serves its own under the same names, and a file's would clash."""
+    if not completed:
+        previous = _previous_success(path)
+        if previous is not None:
+            metrics.last_success.set(previous)
+    write_to_textfile(str(path), _Without(metrics.registry, lambda n: n.startswith("process_")))
+    os.chmod(path, 0o644)

@@ -296,14 +296,24 @@ class Settings(ImiloSettings):
     # A run stops taking work past this many seconds (the default schedule fires every 15
     # minutes); the suffixes s, m and h are accepted ("90s", "10m", "1h").
     run_deadline: float = Field(600.0, validation_alias="CONNECTOR_RUN_DEADLINE")
+    # sync --once (the CronJob mode): where its run's metrics go, if anywhere.
+    pushgateway_url: AnyHttpUrl | None = Field(None, validation_alias="CONNECTOR_PUSHGATEWAY_URL")
+    metrics_file: Path | None = Field(None, validation_alias="CONNECTOR_METRICS_FILE")
 
     @field_validator("run_deadline", mode="before")
     @classmethod
     def _duration(cls, value: Any) -> Any:
         return _seconds(value)
 
+    @field_validator("pushgateway_url", "metrics_file", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
     @model_validator(mode="after")
     def _pix_over_tls(self) -> Self:
+        # Not CONNECTOR_PUSHGATEWAY_URL: metrics carry no secret and no personal data, and a
+        # Pushgateway usually answers plain http inside the cluster.
         _refuse_plain_http("PIX_API_URL", self.pix_api_url, self.allow_insecure_http)
         return self
 

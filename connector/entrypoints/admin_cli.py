@@ -116,8 +116,12 @@ def _first_assessment(connector: Any, organisations: list[Any]) -> date | None:
 def run_charte(_args: argparse.Namespace) -> int:
     from connector.bootstrap import build
     from connector.settings import load_settings
+    from connector.store.sql import SqlStateStore
 
     settings = load_settings()
+    # Read-only: a missing store, or one at another revision, stops here unchanged (`build`
+    # then finds the schema at its head, and has nothing to create or upgrade).
+    SqlStateStore.open(settings.database_url, migrate=False).close()
     results: list[dict[str, Any]] = []
     skipped: list[str] = []
     with build(settings) as connector:

@@ -11,6 +11,7 @@ import sys
 import threading
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time
+from time import monotonic
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -20,6 +21,7 @@ from connector.entrypoints.admin_cli import run_charte, run_mappings
 from connector.entrypoints.cli_parser import command_parser
 from connector.entrypoints.quarantine_cli import run_quarantine
 from connector.entrypoints.review_cli import run_review
+from connector.entrypoints.status_cli import run_status
 from connector.errors import ConfigurationError, UsageError
 from connector.logs import configure_logging
 from connector.run.plan_output import print_plan
@@ -27,6 +29,8 @@ from connector.settings import LogSettings
 
 if TYPE_CHECKING:
     from connector.imilo.port import IMilo
+    from connector.metrics import Metrics
+    from connector.settings import Settings
 
 __all__ = ["main"]
 
@@ -67,8 +71,35 @@ def _stop_on_signals() -> threading.Event:
     return stop
 
 
+def _export_run_metrics(settings: Settings, metrics: Metrics, *, completed: bool) -> None:
+    """Push the run's metrics and/or write them to a file; a failure is a warning only (the
+    run's outcome and exit code stay as they are)."""
+    from connector.metrics import push_run, write_run_file
+
+    log = structlog.get_logger("connector.cli")
+    if settings.pushgateway_url is not None:
+        try:
+            push_run(metrics, str(settings.pushgateway_url), completed=completed)
+        except Exception as error:  # metrics must never fail a run
+            log.warning(
+                "metrics_push_failed",
+                gateway=settings.pushgateway_url.host,
+                error_type=type(error).__name__,
+            )
+    if settings.metrics_file is not None:
+        try:
+            write_run_file(metrics, settings.metrics_file, completed=completed)
+        except Exception as error:
+            log.warning(
+                "metrics_file_failed",
+                path=str(settings.metrics_file),
+                error_type=type(error).__name__,
+            )
+
+
 def _sync(args: argparse.Namespace) -> int:
     from connector.bootstrap import build
+    from connector.metrics import Metrics
     from connector.run.sync import RunScope
     from connector.settings import load_settings
 
@@ -78,12 +109,28 @@ def _sync(args: argparse.Namespace) -> int:
         )
     settings = load_settings()
     scope = RunScope(args.campaign, _replay_since(args.since, settings.timezone))
-    with build(settings, stop=_stop_on_signals()) as connector:
+    # The CronJob mode's metrics, when they go somewhere (a dry run's are not a run's).
+    exported = settings.pushgateway_url is not None or settings.metrics_file is not None
+    metrics = Metrics() if exported and not args.dry_run else None
+    with build(settings, metrics=metrics, stop=_stop_on_signals()) as connector:
         if sys.stderr.isatty():
             connector.sync.show_progress(_progress_line)
-        report = connector.sync.run_once(scope, dry_run=args.dry_run)
+        began = monotonic()
+        try:
+            report = connector.sync.run_once(scope, dry_run=args.dry_run)
+        except Exception:
+            if metrics is not None:  # a crashed run counts as failed, as in the worker
+                metrics.runs.labels("failed").inc()
+                _export_run_metrics(settings, metrics, completed=False)
+            raise
         if sys.stderr.isatty():
             print(file=sys.stderr)
+        if metrics is not None:
+            metrics.mappings_valid.set(1)
+            metrics.record_run(report, monotonic() - began)
+            metrics.set_review_open(connector.store.reviews.open_counts())
+    if metrics is not None:
+        _export_run_metrics(settings, metrics, completed=report.completed)
     if args.dry_run and not args.json:
         print_plan(report)
     _print_report(report, args.json)
@@ -234,6 +281,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "mappings": run_mappings,
         "charte": run_charte,
         "quarantine": run_quarantine,
+        "status": run_status,
         "import-csv": _import_csv,
         "db": _db,
     }

@@ -12,6 +12,7 @@ from connector import __version__
 from connector.entrypoints.admin_cli import add_admin_commands, structure_code_option
 from connector.entrypoints.quarantine_cli import add_quarantine_commands
 from connector.entrypoints.review_cli import add_review_commands
+from connector.entrypoints.status_cli import add_status_command
 
 __all__ = ["INSECURE_HTTP_HELP", "command_parser"]
 
@@ -152,6 +153,7 @@ def command_parser() -> argparse.ArgumentParser:
     add_review_commands(commands)
     add_admin_commands(commands)
     add_quarantine_commands(commands)
+    add_status_command(commands)
 
     commands.add_parser(
         "demo",

@@ -84,7 +84,8 @@ def _list(store: SqlStateStore, as_json: bool) -> int:
 
 
 def run_quarantine(args: argparse.Namespace) -> int:
-    store = SqlStateStore.open(load_store_settings().database_url)
+    # Never create nor migrate the store (`db upgrade` does).
+    store = SqlStateStore.open(load_store_settings().database_url, migrate=False)
     try:
         if args.action == "list":
             return _list(store, args.json)

@@ -167,7 +167,8 @@ def _resolve(store: SqlStateStore, args: argparse.Namespace) -> int:
 
 def run_review(args: argparse.Namespace) -> int:
     settings = load_store_settings()
-    store = SqlStateStore.open(settings.database_url)
+    # Read, or decide items: never create nor migrate the store (`db upgrade` does).
+    store = SqlStateStore.open(settings.database_url, migrate=False)
     try:
         handler = {"list": _list, "show": _show, "resolve": _resolve}[args.action]
         return handler(store, args)

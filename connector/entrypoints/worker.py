@@ -103,7 +103,7 @@ class Worker:
             self.readiness.run_finished(started, "failed")
             return
         self.metrics.record_run(report, time.monotonic() - began)
-        self.metrics.review_queue.set(connector.store.reviews.open_count())
+        self.metrics.set_review_open(connector.store.reviews.open_counts())
         self.readiness.run_finished(started, report.outcome)
 
     def _on_signal(self, signum: int, _frame: FrameType | None) -> None:

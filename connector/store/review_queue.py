@@ -189,6 +189,16 @@ class ReviewQueue:
                 ).scalar_one()
             )
 
+    def open_counts(self) -> dict[str, int]:
+        """Open items per structure code (structures with none are left out)."""
+        query = (
+            select(review.c.structure_code, func.count())
+            .where(review.c.status == OPEN)
+            .group_by(review.c.structure_code)
+        )
+        with self._engine.begin() as conn:
+            return {str(code): int(count) for code, count in conn.execute(query).all()}
+
     def get(self, participation_id: int) -> ReviewEntry:
         with self._engine.begin() as conn:
             row = conn.execute(

@@ -25,6 +25,7 @@ __all__ = [
     "ledger",
     "metadata",
     "quarantine",
+    "rate_budget",
     "review",
     "runs",
 ]
@@ -123,6 +124,15 @@ leases = Table(
     Column("partition", String(80), primary_key=True),
     Column("holder", String(80), nullable=True),
     Column("expires_at", UtcDateTime, nullable=True),
+)
+
+# The deployment's I-Milo budget (connector/store/replicas.py): the next free slot, in seconds
+# since the epoch on the store's clock, shared by every replica.
+rate_budget = Table(
+    "rate_budget",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("next_at", Float(53), nullable=False),
 )
 
 runs = Table(

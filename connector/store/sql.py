@@ -12,14 +12,14 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, delete, event, insert, select, update
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from connector.domain.model import Nature
 from connector.domain.plan import PendingIntent, PlannedWrite
 from connector.domain.records import InvalidParticipation
 from connector.errors import ConfigurationError
-from connector.store.migrate import upgrade_schema
+from connector.store.migrate import check_schema, head_revision, upgrade_schema
 from connector.store.review_queue import ReviewQueue
 from connector.store.schema import (
     cursors,
@@ -66,19 +66,34 @@ def _create_private(path: Path) -> None:
     os.close(descriptor)
 
 
-def _engine(url: str) -> Engine:
+def _parse(url: str) -> URL:
     try:
-        parsed = make_url(url)
+        return make_url(url)
     except ArgumentError:
         raise ConfigurationError(
             "CONNECTOR_DATABASE_URL: not a database URL "
             "(expected e.g. sqlite:///var/pix-imilo.db or postgresql+psycopg://…)"
         ) from None
+
+
+def _engine(url: str, *, create: bool = True) -> Engine:
+    """An engine on ``url``; with ``create``, a SQLite file (and its folder) that does not
+    exist yet is created, else it is refused before anything touches the disk."""
+    parsed = _parse(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        on_disk = bool(parsed.database) and parsed.database != ":memory:"
+        if on_disk and not parsed.query.get("uri") and not create:
+            if not Path(str(parsed.database)).is_file():
+                raise ConfigurationError(
+                    f"CONNECTOR_DATABASE_URL: no state store at {parsed.database} (this "
+                    "connector expects one at schema revision "
+                    f"{head_revision()}): check the URL, or create the store with "
+                    "`pix-imilo db upgrade` (or start the worker, which does it)"
+                )
+        elif on_disk and create:
+            Path(str(parsed.database)).parent.mkdir(parents=True, exist_ok=True)
             if not parsed.query.get("uri"):
-                _create_private(Path(parsed.database))
+                _create_private(Path(str(parsed.database)))
         engine = create_engine(parsed)
 
         @event.listens_for(engine, "connect")
@@ -109,11 +124,23 @@ class SqlStateStore:
         self.reviews = ReviewQueue(engine)
 
     @classmethod
-    def open(cls, url: str) -> SqlStateStore:
-        """Connect, and create or upgrade the schema on first use."""
-        store = cls(_engine(url))
-        store.upgrade()
-        return store
+    def open(cls, url: str, *, migrate: bool = True) -> SqlStateStore:
+        """Connect, and create or upgrade the schema on first use.
+
+        With ``migrate=False`` (the commands that only read the store, or decide review
+        items), nothing is created or upgraded: a missing store, or one at another schema
+        revision than this code's, is a ``ConfigurationError`` and changes nothing."""
+        if migrate:
+            store = cls(_engine(url))
+            store.upgrade()
+            return store
+        engine = _engine(url, create=False)
+        try:
+            check_schema(engine, _parse(url).render_as_string(hide_password=True))
+        except BaseException:
+            engine.dispose()
+            raise
+        return cls(engine)
 
     def upgrade(self) -> None:
         """Create or upgrade the schema (Alembic), under a lock so that replicas starting

@@ -106,6 +106,8 @@ def test_charte_check_passes_on_conformant_offers(
 ) -> None:
     """Exit 0 and a table per structure; in sessions mode, the rules on the fields the session
     routes do not serve are shown as unknown, and do not fail a structure."""
+    # charte check reads the store, and never creates it: `db upgrade` does.
+    assert cli(["db", "upgrade"], clean_env(systems.env(database_url)), tmp_path).returncode == 0
     result = cli(["charte", "check"], clean_env(systems.env(database_url)), tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert scenario.PARIS in result.stdout and "conformant" in result.stdout
@@ -142,6 +144,9 @@ def test_charte_check_fails_naming_the_structures_and_the_rules(
 ) -> None:
     """« Évaluation PIX » and a missing mesure nationale: exit 1, both structures named."""
     with start_systems(tmp_path, break_offers) as systems:
+        assert (
+            cli(["db", "upgrade"], clean_env(systems.env(database_url)), tmp_path).returncode == 0
+        )
         result = cli(["charte", "check"], clean_env(systems.env(database_url)), tmp_path)
         as_json = cli(["charte", "check", "--json"], clean_env(systems.env(database_url)), tmp_path)
     assert result.returncode == 1
