@@ -15,6 +15,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
 from pathlib import Path
 
 from prometheus_client import (
@@ -100,6 +101,11 @@ class Metrics:
             ["structure"],
             registry=self.registry,
         )
+        self.review_oldest = Gauge(
+            "pix_imilo_review_oldest_open_timestamp_seconds",
+            "When the oldest open review item was first seen (Unix time; 0: none open).",
+            registry=self.registry,
+        )
         self._review_structures: set[str] = set()
         self.build_info = Gauge(
             "pix_imilo_build_info",
@@ -150,6 +156,11 @@ class Metrics:
                 self.review_open.labels(code).set(count)
             self._review_structures = set(by_structure)
             self.review_queue.set(sum(by_structure.values()))
+
+    def set_review_oldest(self, first_seen: datetime | None) -> None:
+        """When the oldest open item was first seen, so that an alert can tell how long a
+        young person's result has waited for a counsellor (0: none open)."""
+        self.review_oldest.set(first_seen.timestamp() if first_seen is not None else 0)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

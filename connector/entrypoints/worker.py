@@ -104,6 +104,7 @@ class Worker:
             return
         self.metrics.record_run(report, time.monotonic() - began)
         self.metrics.set_review_open(connector.store.reviews.open_counts())
+        self.metrics.set_review_oldest(connector.store.reviews.oldest_open())
         self.readiness.run_finished(started, report.outcome)
 
     def _on_signal(self, signum: int, _frame: FrameType | None) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, func, insert, select, update
@@ -198,6 +198,15 @@ class ReviewQueue:
         )
         with self._engine.begin() as conn:
             return {str(code): int(count) for code, count in conn.execute(query).all()}
+
+    def oldest_open(self) -> datetime | None:
+        """When the oldest open item was first seen (None: none open)."""
+        query = select(func.min(review.c.first_seen)).where(review.c.status == OPEN)
+        with self._engine.begin() as conn:
+            oldest = conn.execute(query).scalar_one_or_none()
+        if not isinstance(oldest, datetime):
+            return None
+        return oldest if oldest.tzinfo is not None else oldest.replace(tzinfo=UTC)
 
     def get(self, participation_id: int) -> ReviewEntry:
         with self._engine.begin() as conn:

@@ -124,3 +124,23 @@ def test_a_run_that_did_not_complete_keeps_the_last_success_time(tmp_path: Path)
     values = samples(path.read_text(encoding="utf-8"))
     assert values[(LAST_SUCCESS, ())] == 1_800_000_000.0
     assert values[("pix_imilo_runs_total", (("outcome", "failed"),))] == 1
+
+
+def test_the_oldest_open_item_s_first_sighting_is_a_gauge(store: SqlStateStore) -> None:
+    """``time() - pix_imilo_review_oldest_open_timestamp_seconds`` is how long a result has
+    waited for a counsellor; 0 when none is open (the alert ignores it)."""
+    metrics = Metrics()
+    assert store.reviews.oldest_open() is None
+    metrics.set_review_oldest(store.reviews.oldest_open())
+    assert exposed(metrics)[("pix_imilo_review_oldest_open_timestamp_seconds", ())] == 0
+    first = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+    later = datetime(2026, 3, 5, 9, 0, tzinfo=UTC)
+    store.reviews.put([(Review(1, 77, "75010S00", ReviewReason.HOMONYMS), participation(1))], first)
+    store.reviews.put([(Review(2, 77, "75010S00", ReviewReason.HOMONYMS), participation(2))], later)
+    assert store.reviews.oldest_open() == first
+    metrics.set_review_oldest(store.reviews.oldest_open())
+    assert exposed(metrics)[("pix_imilo_review_oldest_open_timestamp_seconds", ())] == (
+        first.timestamp()
+    )
+    store.reviews.dismiss(1, later)
+    assert store.reviews.oldest_open() == later
