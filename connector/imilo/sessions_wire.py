@@ -21,6 +21,7 @@ from typing import Any
 
 from connector.domain.model import Dossier, Offre
 from connector.errors import MalformedResponse
+from connector.imilo.wire import _date, _field, _int, _text  # one reading of the fields
 
 __all__ = [
     "COLLECTIVE_TYPE",
@@ -56,38 +57,6 @@ class Inscrit:
     prenom: str
     statut: str
     realised_on: date | None = None
-
-
-def _field(item: Any, name: str, what: str) -> Any:
-    if not isinstance(item, dict) or item.get(name) is None:
-        raise MalformedResponse("imilo", f"{what}: field {name} is missing")
-    return item[name]
-
-
-def _int(item: Any, name: str, what: str) -> int:
-    value = _field(item, name, what)
-    if isinstance(value, bool):
-        raise MalformedResponse("imilo", f"{what}: field {name} is not a number")
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise MalformedResponse("imilo", f"{what}: field {name} is not a number") from None
-
-
-def _date(item: dict[str, Any], name: str, what: str) -> date | None:
-    value = item.get(name)
-    if value is None:
-        return None
-    try:
-        # Date-times are "yyyy-MM-dd HH:mm:ss", local to the structure: the date is enough.
-        return date.fromisoformat(str(value)[:10])
-    except ValueError:
-        raise MalformedResponse("imilo", f"{what}: field {name} is not a date") from None
-
-
-def _text(item: dict[str, Any], name: str) -> str | None:
-    value = item.get(name)
-    return None if value is None else str(value)
 
 
 def sessions_page(body: Any, what: str) -> tuple[int, list[Any]]:
