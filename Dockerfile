@@ -49,7 +49,7 @@ USER pix-imilo
 # The SQLite state store lives here: keep it on a volume so the ledger survives restarts.
 VOLUME ["/var/lib/pix-imilo"]
 # /healthz, /readyz and /metrics (CONNECTOR_HTTP_PORT, on every interface inside the image).
-EXPOSE 8080
+EXPOSE 8080 8081
 # The image has no curl: the connector asks its own /healthz.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD ["pix-imilo", "healthcheck"]

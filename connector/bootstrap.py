@@ -27,7 +27,7 @@ from connector.transport.exchange import GuardedTransport
 from connector.transport.instrumented import ApiObserver, InstrumentedTransport
 from connector.transport.ratelimit import RateLimiter
 
-__all__ = ["Connector", "build"]
+__all__ = ["Connector", "build", "build_imilo"]
 
 
 @dataclass
@@ -104,41 +104,20 @@ def _limiter(settings: ImiloSettings, store: SqlStateStore, stop: threading.Even
     return RateLimiter(settings.imilo_max_rps, stop=stop, shared=shared)
 
 
-@contextmanager
-def build(
+def build_imilo(
     settings: ImiloSettings,
+    store: SqlStateStore,
+    mappings: Mappings,
+    stop: threading.Event,
     *,
     metrics: ApiObserver | None = None,
-    stop: threading.Event | None = None,
-    pix: PixSource | None = None,
     transports: Transports | None = None,
-) -> Iterator[Connector]:
-    """Wire adapters, store and mappings into a ready ``Sync``; close them all afterwards.
-
-    With ``metrics`` (the worker's ``Metrics``), every API request is timed and every retry
-    counted; with ``stop``, retries and runs end early once it is set. ``pix`` replaces the
-    Pix API (a CSV export); without it, ``settings`` must carry the Pix settings.
-    ``transports(api)`` gives the HTTP transport under each adapter (``"pix"``, ``"imilo"``),
-    for a benchmark that counts requests.
-    """
-    # One event for every part: a shutdown, or the run's deadline, ends requests in flight,
-    # retries' waits and the run's loop alike.
-    stop = stop if stop is not None else threading.Event()
+) -> HttpIMilo | SessionsIMilo:
+    """The I-Milo adapter the settings name (``IMILO_API``), sharing the deployment's budget
+    through ``store``: the sync's, and the console's reads."""
+    gateway = _gateway_auth(settings) if settings.imilo_api == "sessions" else None
     imilo_key = settings.imilo_api_key.get_secret_value()
     register_secret(imilo_key)
-    # Built before anything is opened: a wrong setting leaves nothing to close.
-    gateway = _gateway_auth(settings) if settings.imilo_api == "sessions" else None
-    mappings = load_mappings(settings.mappings_dir)
-    if pix is None:
-        if not isinstance(settings, Settings):
-            raise TypeError("the Pix API needs the full Settings")
-        pix = _maddo(settings, metrics, stop, transports)
-    store = SqlStateStore.open(settings.database_url)
-    leases = (
-        Leases(store.engine, ttl=timedelta(seconds=settings.lease_seconds))
-        if settings.leases_enabled
-        else None
-    )
     imilo: HttpIMilo | SessionsIMilo
     limiter = _limiter(settings, store, stop)
     if gateway is not None:
@@ -166,6 +145,44 @@ def build(
             observer=metrics,
             stop=stop,
         )
+    return imilo
+
+
+@contextmanager
+def build(
+    settings: ImiloSettings,
+    *,
+    metrics: ApiObserver | None = None,
+    stop: threading.Event | None = None,
+    pix: PixSource | None = None,
+    transports: Transports | None = None,
+) -> Iterator[Connector]:
+    """Wire adapters, store and mappings into a ready ``Sync``; close them all afterwards.
+
+    With ``metrics`` (the worker's ``Metrics``), every API request is timed and every retry
+    counted; with ``stop``, retries and runs end early once it is set. ``pix`` replaces the
+    Pix API (a CSV export); without it, ``settings`` must carry the Pix settings.
+    ``transports(api)`` gives the HTTP transport under each adapter (``"pix"``, ``"imilo"``),
+    for a benchmark that counts requests.
+    """
+    # One event for every part: a shutdown, or the run's deadline, ends requests in flight,
+    # retries' waits and the run's loop alike.
+    stop = stop if stop is not None else threading.Event()
+    register_secret(settings.imilo_api_key.get_secret_value())
+    if settings.imilo_api == "sessions":
+        _gateway_auth(settings)  # checked before anything is opened: nothing left to close
+    mappings = load_mappings(settings.mappings_dir)
+    if pix is None:
+        if not isinstance(settings, Settings):
+            raise TypeError("the Pix API needs the full Settings")
+        pix = _maddo(settings, metrics, stop, transports)
+    store = SqlStateStore.open(settings.database_url)
+    leases = (
+        Leases(store.engine, ttl=timedelta(seconds=settings.lease_seconds))
+        if settings.leases_enabled
+        else None
+    )
+    imilo = build_imilo(settings, store, mappings, stop, metrics=metrics, transports=transports)
     connector = Connector(
         sync=Sync(
             pix,

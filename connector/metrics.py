@@ -106,7 +106,23 @@ class Metrics:
             "When the oldest open review item was first seen (Unix time; 0: none open).",
             registry=self.registry,
         )
+        self.review_oldest_by_structure = Gauge(
+            "pix_imilo_review_oldest_open_by_structure_timestamp_seconds",
+            "When each structure's oldest open review item was first seen (Unix time); the "
+            "age of the oldest item is time() minus this. Structures with none open are absent.",
+            ["structure"],
+            registry=self.registry,
+        )
+        self.console_decisions = Counter(
+            "pix_imilo_console_decisions",
+            "Review decisions made in the web console, by decision (dossier or nothing).",
+            ["decision"],
+            registry=self.registry,
+        )
+        for decision in ("dossier", "nothing"):
+            self.console_decisions.labels(decision)
         self._review_structures: set[str] = set()
+        self._oldest_structures: set[str] = set()
         self.build_info = Gauge(
             "pix_imilo_build_info",
             "Always 1; its label is the connector's version.",
@@ -161,6 +177,16 @@ class Metrics:
         """When the oldest open item was first seen, so that an alert can tell how long a
         young person's result has waited for a counsellor (0: none open)."""
         self.review_oldest.set(first_seen.timestamp() if first_seen is not None else 0)
+
+    def set_review_oldest_by_structure(self, first_seen: Mapping[str, datetime]) -> None:
+        """When each structure's oldest open item was first seen; structures with none open
+        leave the gauge."""
+        with self._lock:
+            for code in self._oldest_structures - set(first_seen):
+                self.review_oldest_by_structure.remove(code)
+            for code, when in first_seen.items():
+                self.review_oldest_by_structure.labels(code).set(when.timestamp())
+            self._oldest_structures = set(first_seen)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

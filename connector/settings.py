@@ -35,9 +35,12 @@ __all__ = [
     "LogSettings",
     "Settings",
     "StoreSettings",
+    "describe_problem",
     "load_imilo_settings",
     "load_settings",
     "load_store_settings",
+    "refuse_plain_http",
+    "secret_from_file",
 ]
 
 DEFAULT_DATABASE_URL = "sqlite:///var/pix-imilo.db"
@@ -53,6 +56,8 @@ _HINTS = {
     "IMILO_API_URL": "the root URL of the I-Milo API gateway",
     "IMILO_API_KEY": "the I-Milo API key (sent as X-Gravitee-Api-Key)",
     "IMILO_CLIENT_SECRET": "the client secret of the gateway's identity provider",
+    "CONNECTOR_OIDC_CLIENT_SECRET": "the console's client secret at the identity provider",
+    "CONNECTOR_SESSION_SECRET": "a random key of at least 32 characters signing sessions",
 }
 
 
@@ -374,3 +379,9 @@ def _load(kind: type[_S], overrides: dict[str, Any]) -> _S:
     except ValidationError as error:
         problems = [_describe(e) for e in error.errors(include_input=False, include_url=False)]
         raise ConfigurationError("; ".join(problems)) from None
+
+
+# For the console's settings (connector.console.settings), which follow the same rules.
+describe_problem = _describe
+refuse_plain_http = _refuse_plain_http
+secret_from_file = _secret_from_file

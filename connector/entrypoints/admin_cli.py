@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from connector.domain.charter import OfferVerdict, RuleState, verdicts
 from connector.domain.structure_codes import structure_code_problem
 from connector.errors import ApiError, UsageError
-from connector.mappings import MappingsError, load_mappings
+from connector.mappings import CONSOLE_FILE, MappingsError, load_console_access, load_mappings
+from connector.run.charter_check import UNKNOWN_RULE, check_structure, unknown_structure
 from connector.tables import render_table
 
 __all__ = [
+    "UNKNOWN_RULE",
     "add_admin_commands",
     "check_structure",
     "print_charte",
@@ -23,9 +25,6 @@ __all__ = [
     "run_mappings",
     "structure_code_option",
 ]
-
-# A rule whose field I-Milo does not serve (``charter.unserved_rules``): neither ok nor KO.
-UNKNOWN_RULE = "inconnu (non servi par I-Milo)"
 
 
 def structure_code_option(text: str) -> str:
@@ -75,30 +74,30 @@ def run_mappings(args: argparse.Namespace) -> int:
     from connector.settings import load_store_settings
 
     directory = args.directory or load_store_settings().mappings_dir
+    problems: list[str] = []
     try:
         mappings = load_mappings(directory)
     except MappingsError as error:
-        for problem in error.problems:
+        problems += error.problems
+    try:
+        access = load_console_access(directory)
+    except MappingsError as error:
+        problems += error.problems
+    if problems:
+        for problem in problems:
             print(problem)
-        print(f"{len(error.problems)} problem(s) in {directory}", file=sys.stderr)
+        print(f"{len(problems)} problem(s) in {directory}", file=sys.stderr)
         return 2
+    console = (
+        f"console: {len(access.structures)} structure(s), {len(access.admins)} admin entry(ies)"
+        if (directory / CONSOLE_FILE).exists()
+        else f"no {CONSOLE_FILE}"
+    )
     print(
         f"{directory}: valid ({len(mappings.organisations)} organisation(s), "
-        f"{len(mappings.campaigns)} campaign(s) mapped)"
+        f"{len(mappings.campaigns)} campaign(s) mapped, {console})"
     )
     return 0
-
-
-def _structure_rows(found: list[OfferVerdict]) -> list[list[str]]:
-    rows = []
-    for verdict in found:
-        for rule, state, problem in verdict.states:
-            if state is RuleState.UNKNOWN:
-                shown = UNKNOWN_RULE
-            else:
-                shown = "ok" if problem is None else "KO: " + problem
-            rows.append([str(verdict.offre.id), verdict.offre.nom, rule, shown])
-    return rows
 
 
 def _first_assessment(connector: Any, organisations: list[Any]) -> date | None:
@@ -130,12 +129,13 @@ def run_charte(_args: argparse.Namespace) -> int:
         try:
             structures = connector.sync.structures()
             for code, organisations in sorted(structures.items()):
-                result = check_structure(connector, code, organisations, name)
+                earliest = functools.partial(_first_assessment, connector, organisations)
+                result = check_structure(connector.imilo, code, name, earliest)
                 if result is None and code not in mapped:
                     # A Pix externalId that is no I-Milo code: not a Mission Locale (as in sync).
                     skipped.append(code)
                     continue
-                results.append(result or _unknown(code))
+                results.append(result or unknown_structure(code))
         except ApiError as error:
             raise UsageError(f"charte check could not read the APIs: {error}") from None
     return print_charte(results, skipped, as_json=_args.json)
@@ -165,61 +165,3 @@ def print_charte(results: list[dict[str, Any]], skipped: list[str], *, as_json: 
             + (f"; not conformant: {', '.join(failing)}" if failing else "")
         )
     return 0 if all(r["conformant"] for r in results) else 1
-
-
-def _unknown(code: str) -> dict[str, Any]:
-    return {
-        "structure": code,
-        "name": "",
-        "conformant": False,
-        "problem": "unknown to I-Milo: check organisations.yaml",
-        "rows": [],
-        "offers": [],
-    }
-
-
-def check_structure(
-    connector: Any, code: str, organisations: list[Any], name: str
-) -> dict[str, Any] | None:
-    """The structure's verdict, or None if I-Milo does not know the structure. A rule on a
-    field the I-Milo adapter does not serve (``connector.imilo.capabilities``) is unknown."""
-    structure = connector.imilo.structure(code)
-    if structure is None:
-        return None
-    offres = connector.imilo.offres(code)
-    capabilities = connector.imilo.capabilities
-    found = verdicts(offres, name=name, capabilities=capabilities)
-    if any(v.offre.date_debut and not v.conformant for v in found):
-        found = verdicts(
-            offres,
-            name=name,
-            first_assessment=_first_assessment(connector, organisations),
-            capabilities=capabilities,
-        )
-    conformant = [v for v in found if v.conformant]
-    problem = None
-    if not found:
-        problem = f"no « {name} » offer"
-    elif len(conformant) > 1:
-        problem = f"several conformant « {name} » offers: the sync cannot choose"
-    ok = bool(found) and len(conformant) == len(found) == 1
-    return {
-        "structure": code,
-        "name": structure.name,
-        "conformant": ok,
-        "problem": problem,
-        "rows": _structure_rows(found),
-        "offers": [_offer_json(v) for v in found],
-    }
-
-
-def _offer_json(verdict: OfferVerdict) -> dict[str, Any]:
-    found: dict[str, Any] = {
-        "id": verdict.offre.id,
-        "nom": verdict.offre.nom,
-        "conformant": verdict.conformant,
-        "failures": list(verdict.failures),
-    }
-    if verdict.unknown:  # only from an I-Milo that does not serve every charter field
-        found["unknown"] = [str(rule) for rule in verdict.unknown]
-    return found

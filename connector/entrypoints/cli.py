@@ -238,10 +238,17 @@ def _db(_args: argparse.Namespace) -> int:
 
 
 def _worker(_args: argparse.Namespace) -> int:
+    from connector.console.settings import load_console_settings
     from connector.entrypoints.worker import Worker
     from connector.settings import load_settings
 
-    return Worker(load_settings()).run()
+    return Worker(load_settings(), console=load_console_settings()).run()
+
+
+def _console(args: argparse.Namespace) -> int:
+    from connector.entrypoints.console_cli import run_console
+
+    return run_console(args)
 
 
 def _healthcheck(args: argparse.Namespace) -> int:
@@ -261,10 +268,10 @@ def _healthcheck(args: argparse.Namespace) -> int:
         return EXIT_FAILED
 
 
-def _demo(_args: argparse.Namespace) -> int:
+def _demo(args: argparse.Namespace) -> int:
     from connector.entrypoints.demo.run import run_demo
 
-    return run_demo()
+    return run_demo(console_port=args.port if args.console else None)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -278,6 +285,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "healthcheck": _healthcheck,
         "simulate": _simulate,
         "demo": _demo,
+        "console": _console,
         "review": run_review,
         "mappings": run_mappings,
         "charte": run_charte,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
 from connector import __version__
 from connector.entrypoints.admin_cli import add_admin_commands, structure_code_option
@@ -20,6 +21,20 @@ INSECURE_HTTP_HELP = (
     "accept plain http:// API URLs for remote hosts (a test bench; credentials travel in "
     "clear); the same as CONNECTOR_ALLOW_INSECURE_HTTP=true"
 )
+
+
+def add_console_command(commands: Any) -> None:
+    console = commands.add_parser(
+        "console",
+        help="serve the web console (review queue, activity, charter) for counsellors",
+        description="Serve the web console alone, on CONNECTOR_CONSOLE_PORT (default 8081), "
+        "with /healthz and /metrics on CONNECTOR_HTTP_PORT. Needs the I-Milo and store "
+        "settings, and CONNECTOR_OIDC_ISSUER, CONNECTOR_OIDC_CLIENT_ID, "
+        "CONNECTOR_OIDC_CLIENT_SECRET and CONNECTOR_SESSION_SECRET (docs/console.md).",
+    )
+    console.add_argument(
+        "--port", type=int, metavar="N", help="the console's port (default CONNECTOR_CONSOLE_PORT)"
+    )
 
 
 def command_parser() -> argparse.ArgumentParser:
@@ -154,11 +169,21 @@ def command_parser() -> argparse.ArgumentParser:
     add_admin_commands(commands)
     add_quarantine_commands(commands)
     add_status_command(commands)
+    add_console_command(commands)
 
-    commands.add_parser(
+    demo = commands.add_parser(
         "demo",
         help="run a self-contained demonstration against bundled simulators",
         description="Start both simulators with bundled demo data, run a sync, show what "
         "changed in I-Milo, then run a second sync that changes nothing.",
+    )
+    demo.add_argument(
+        "--console",
+        action="store_true",
+        help="then serve the web console with a local test identity provider, to click "
+        "through the review queue (Ctrl-C stops it)",
+    )
+    demo.add_argument(
+        "--port", type=int, default=8081, metavar="N", help="the demo console's port (8081)"
     )
     return parser

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from datetime import UTC, datetime
 from typing import Any
 
+from connector.domain.review_words import REASON_WORDS as _REASON_WORDS
 from connector.entrypoints.admin_cli import structure_code_option
 from connector.errors import UsageError
 from connector.pix.csv_export import guarded
@@ -19,19 +21,6 @@ from connector.tables import render_table
 __all__ = ["add_review_commands", "run_review"]
 
 EXIT_ALREADY_DECIDED = 1
-
-_REASON_WORDS = {
-    "unknown_dossier": "numéro de dossier inconnu",
-    "names_disagree": "le numéro désigne un autre jeune",
-    "conflicting_ids": "identifiants contradictoires",
-    "homonyms": "homonymes parmi les prescrits",
-    "homonym_in_structure": "homonyme dans la structure",
-    "homonym_check_unavailable": "noms seuls, homonymes non vérifiables dans I-Milo",
-    "weak_match": "ressemblance insuffisante",
-    "no_candidate": "aucun jeune correspondant",
-    "no_open_prescription": "pas de prescription « Evaluation PIX » en cours",
-    "prescription_changed_meanwhile": "prescription modifiée entre-temps",
-}
 
 
 def add_review_commands(commands: Any) -> None:
@@ -69,6 +58,12 @@ def add_review_commands(commands: Any) -> None:
     choice.add_argument(
         "--dismiss", action="store_true", help="write nothing for this participation"
     )
+    resolve.add_argument(
+        "--by",
+        metavar="NAME",
+        help="who decides (recorded with the decision as decided_by; e.g. a counsellor's "
+        "login). Default: the USER of the shell",
+    )
 
 
 def _summary(entry: ReviewEntry) -> dict[str, Any]:
@@ -83,6 +78,8 @@ def _summary(entry: ReviewEntry) -> dict[str, Any]:
         "resolved_dossier_id": entry.resolved_dossier_id,
         "shared_at": entry.shared_at.isoformat() if entry.shared_at else None,
         "first_seen": entry.first_seen.isoformat(),
+        "decided_at": entry.decided_at.isoformat() if entry.decided_at else None,
+        "decided_by": entry.decided_by,
     }
 
 
@@ -148,19 +145,24 @@ def _show(store: SqlStateStore, args: argparse.Namespace) -> int:
     print(f"  Candidats     : {_candidates(entry)}")
     if entry.resolved_dossier_id is not None:
         print(f"  Résolu vers   : dossier {entry.resolved_dossier_id}")
+    if entry.decided_at is not None:
+        print(
+            f"  Décidé        : {entry.decided_at:%d/%m/%Y %H:%M} UTC par {entry.decided_by or '—'}"
+        )
     print("\nTo decide: pix-imilo review resolve ID --dossier N   (or --dismiss)")
     return 0
 
 
 def _resolve(store: SqlStateStore, args: argparse.Namespace) -> int:
     now = datetime.now(UTC)
+    by = args.by if args.by is not None else os.environ.get("USER")
     if args.dismiss:
-        store.reviews.dismiss(args.id, now)
+        store.reviews.dismiss(args.id, now, by=by)
         print(f"Item {args.id} dismissed: nothing will be written for it.")
     else:
         if args.dossier <= 0:
             raise UsageError("--dossier: a dossier number is a positive integer")
-        store.reviews.resolve(args.id, args.dossier, now)
+        store.reviews.resolve(args.id, args.dossier, now, by=by)
         print(f"Item {args.id} resolved to dossier {args.dossier}: the next sync writes it.")
     return 0
 

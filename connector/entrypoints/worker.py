@@ -15,6 +15,7 @@ from __future__ import annotations
 import signal
 import threading
 import time
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from types import FrameType
 from zoneinfo import ZoneInfo
@@ -23,6 +24,8 @@ import structlog
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from connector.bootstrap import Connector, build
+from connector.console.settings import ConsoleSettings
+from connector.entrypoints.console_cli import console_off_reason, serving_console
 from connector.entrypoints.ops import Readiness, create_ops_app
 from connector.entrypoints.serving import running
 from connector.mappings import MappingsError, load_mappings
@@ -36,8 +39,15 @@ log = structlog.get_logger("connector.worker")
 
 
 class Worker:
-    def __init__(self, settings: Settings, *, host: str | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        host: str | None = None,
+        console: ConsoleSettings | None = None,
+    ) -> None:
         self._settings = settings
+        self._console = console
         self._host = host or settings.http_host
         self.stop = threading.Event()  # the worker's shutdown
         # What the adapters and runs watch: set on shutdown, and by a run's deadline (the
@@ -105,12 +115,27 @@ class Worker:
         self.metrics.record_run(report, time.monotonic() - began)
         self.metrics.set_review_open(connector.store.reviews.open_counts())
         self.metrics.set_review_oldest(connector.store.reviews.oldest_open())
+        self.metrics.set_review_oldest_by_structure(
+            connector.store.reviews.oldest_open_by_structure()
+        )
         self.readiness.run_finished(started, report.outcome)
 
     def _on_signal(self, signum: int, _frame: FrameType | None) -> None:
         log.info("shutdown_requested", signal=signal.Signals(signum).name)
         self.stop.set()
         self._halt.set()
+
+    def _serve_console(self, stack: ExitStack, connector: Connector) -> None:
+        """The web console on its own port (CONNECTOR_CONSOLE_PORT), when it is configured."""
+        if self._console is None:
+            return
+        off = console_off_reason(self._console)
+        if off is not None:
+            log.info("console_off", reason=off)
+            return
+        stack.enter_context(
+            serving_console(self._settings, self._console, connector.store, self.metrics, self.stop)
+        )
 
     def run(self) -> int:
         settings = self._settings
@@ -121,8 +146,10 @@ class Worker:
         with (
             build(settings, metrics=self.metrics, stop=self._halt) as connector,
             running(app, host=self._host, port=settings.http_port) as url,
+            ExitStack() as console,
         ):
             connector.store.reviews.open_count()  # fail now, not at the first run
+            self._serve_console(console, connector)
             self.metrics.mappings_valid.set(1)
             scheduler = BackgroundScheduler(timezone=zone)
             # APScheduler pauses a job given next_run_time=None: leave it out instead.

@@ -1,6 +1,8 @@
 """The admin-edited YAML mappings: which organisation is which structure, how to read each
-campaign, the run's defaults, and I-Milo's codes. Validated strictly, with line numbers."""
+campaign, the run's defaults, I-Milo's codes, and who sees which structure in the web console.
+Validated strictly, with line numbers."""
 
+from connector.mappings.console_access import CONSOLE_FILE, load_console_access
 from connector.mappings.loader import MappingsError, load_mappings
 from connector.mappings.model import (
     DEFAULT_COMMENT,
@@ -13,6 +15,7 @@ from connector.mappings.model import (
 )
 
 __all__ = [
+    "CONSOLE_FILE",
     "DEFAULT_COMMENT",
     "CampaignDefaults",
     "CampaignMapping",
@@ -21,5 +24,6 @@ __all__ = [
     "ImiloCodes",
     "Mappings",
     "MappingsError",
+    "load_console_access",
     "load_mappings",
 ]

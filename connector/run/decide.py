@@ -50,6 +50,7 @@ from connector.run.effects import Effects
 from connector.run.extract import CampaignBatch, Extraction
 from connector.run.identify import Identifier
 from connector.run.report import RunReport
+from connector.store.campaign_facts import CampaignFact
 from connector.store.leases import Lease
 from connector.store.review_queue import DISMISSED, RESOLVED, ReviewEntry
 from connector.store.sql import SqlStateStore
@@ -78,6 +79,19 @@ def checkpoint(effects: Effects, batches: list[CampaignBatch], failed_campaigns:
     """Move each campaign's cursor past records that are durably handled, and no further."""
     effects.advance_cursors(
         cursors_to_advance({b.campaign.id: b.newest for b in batches}, failed_campaigns)
+    )
+
+
+def campaign_fact(code: str, batch: CampaignBatch) -> CampaignFact:
+    """What the console groups by: the campaign as this run read it, no personal data."""
+    diagnostic = batch.rules.diagnostic
+    return CampaignFact(
+        campaign_id=batch.campaign.id,
+        structure_code=code,
+        code=batch.campaign.code,
+        name=batch.campaign.name,
+        diagnostic=diagnostic.value if diagnostic is not None else None,
+        modality=batch.rules.modality.value,
     )
 
 
@@ -138,6 +152,7 @@ class StructureDecider:
         extracted = extraction()
         self._take_in(extracted, report)
         batches = extracted.batches
+        self._effects.record_campaigns([campaign_fact(code, b) for b in batches])
         rules = {b.campaign.id: b.rules for b in batches}
         failed_campaigns: set[int] = {b.campaign.id for b in batches if b.failed}
         decisions = {

@@ -15,6 +15,7 @@ from connector.domain.plan import PlannedWrite, Review
 from connector.domain.records import InvalidParticipation
 from connector.imilo.port import IMilo
 from connector.run.writer import RealisationWriter, WriteOutcome
+from connector.store.campaign_facts import CampaignFact
 from connector.store.sql import LedgerEntry, SqlStateStore
 
 __all__ = ["DryRun", "Effects"]
@@ -64,6 +65,9 @@ class Effects:
     def put_reviews(self, items: Sequence[tuple[Review, Participation]]) -> None:
         self._store.reviews.put(items, self._clock())
 
+    def record_campaigns(self, facts: Sequence[CampaignFact]) -> None:
+        self._store.campaigns.record(facts, self._clock())
+
     def advance_cursors(self, newest: Mapping[int, datetime]) -> None:
         self._store.advance_cursors(newest, self._clock())
 
@@ -99,6 +103,9 @@ class DryRun(Effects):
         pass
 
     def put_reviews(self, items: Sequence[tuple[Review, Participation]]) -> None:
+        pass
+
+    def record_campaigns(self, facts: Sequence[CampaignFact]) -> None:
         pass
 
     def advance_cursors(self, newest: Mapping[int, datetime]) -> None:

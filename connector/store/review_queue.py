@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -52,6 +52,8 @@ class ReviewEntry:
     mastery_rate: float | None
     first_seen: datetime
     last_seen: datetime
+    decided_at: datetime | None = None
+    decided_by: str | None = None  # who decided: a console user, or `review resolve --by`
     # Shown to counsellors by `review show` only; never logged.
     first_name: str | None = None
     last_name: str | None = None
@@ -89,10 +91,22 @@ def _entry(row: object) -> ReviewEntry:
         mastery_rate=m["mastery_rate"],
         first_seen=m["first_seen"],
         last_seen=m["last_seen"],
+        decided_at=m["decided_at"],
+        decided_by=m["decided_by"],
         first_name=m["first_name"],
         last_name=m["last_name"],
         external_id=m["external_id"],
     )
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _who(by: str | None) -> str | None:
+    """Who decided, as stored: trimmed, at most 200 characters, None when not said."""
+    text = (by or "").strip()
+    return text[:200] or None
 
 
 class ReviewQueue:
@@ -208,6 +222,45 @@ class ReviewQueue:
             return None
         return oldest if oldest.tzinfo is not None else oldest.replace(tzinfo=UTC)
 
+    def oldest_open_by_structure(self) -> dict[str, datetime]:
+        """When each structure's oldest open item was first seen (structures with none open
+        are left out)."""
+        query = (
+            select(review.c.structure_code, func.min(review.c.first_seen))
+            .where(review.c.status == OPEN)
+            .group_by(review.c.structure_code)
+        )
+        with self._engine.begin() as conn:
+            rows = conn.execute(query).all()
+        return {str(code): _aware(first) for code, first in rows if isinstance(first, datetime)}
+
+    def open_items(
+        self,
+        structures: Collection[str] | None,
+        *,
+        reason: str | None = None,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> tuple[list[ReviewEntry], int]:
+        """A page of open items of these structures (None: every one), oldest first, and
+        how many there are in all. The filter is in SQL: other structures' rows never load."""
+        where = [review.c.status == OPEN]
+        if structures is not None:
+            where.append(review.c.structure_code.in_(sorted(structures)))
+        if reason:
+            where.append(review.c.reason == reason)
+        query = (
+            select(review)
+            .where(*where)
+            .order_by(review.c.first_seen, review.c.participation_id)
+            .offset(offset)
+            .limit(limit)
+        )
+        with self._engine.begin() as conn:
+            total = conn.execute(select(func.count()).select_from(review).where(*where))
+            count = int(total.scalar_one())
+            return [_entry(row) for row in conn.execute(query).all()], count
+
     def get(self, participation_id: int) -> ReviewEntry:
         with self._engine.begin() as conn:
             row = conn.execute(
@@ -242,13 +295,21 @@ class ReviewQueue:
             f"no open review item {participation_id} (see `pix-imilo review list`)"
         )
 
-    def resolve(self, participation_id: int, dossier_id: int, now: datetime) -> None:
-        """A counsellor names the young person's dossier; the next sync writes it."""
-        self._decide(participation_id, now, status=RESOLVED, resolved_dossier_id=dossier_id)
+    def resolve(
+        self, participation_id: int, dossier_id: int, now: datetime, *, by: str | None = None
+    ) -> None:
+        """A counsellor (``by``) names the young person's dossier; the next sync writes it."""
+        self._decide(
+            participation_id,
+            now,
+            status=RESOLVED,
+            resolved_dossier_id=dossier_id,
+            decided_by=_who(by),
+        )
 
-    def dismiss(self, participation_id: int, now: datetime) -> None:
-        """A counsellor decides nothing is to be written for this participation."""
-        self._decide(participation_id, now, status=DISMISSED, **_PERSONAL)
+    def dismiss(self, participation_id: int, now: datetime, *, by: str | None = None) -> None:
+        """A counsellor (``by``) decides nothing is to be written for this participation."""
+        self._decide(participation_id, now, status=DISMISSED, decided_by=_who(by), **_PERSONAL)
 
     @staticmethod
     def mark_applied(conn: Connection, participation_ids: Sequence[int]) -> None:

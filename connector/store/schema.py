@@ -20,6 +20,7 @@ from sqlalchemy import (
 
 __all__ = [
     "UtcDateTime",
+    "campaigns",
     "cursors",
     "leases",
     "ledger",
@@ -95,6 +96,7 @@ review = Table(
     Column("status", String(12), nullable=False, index=True),
     Column("resolved_dossier_id", BigInteger, nullable=True),
     Column("decided_at", UtcDateTime, nullable=True),
+    Column("decided_by", String(200), nullable=True),  # who decided (revision 0005)
     Column("created_at", UtcDateTime, nullable=False),
     Column("shared_at", UtcDateTime, nullable=True),
     Column("mastery_rate", Float, nullable=True),
@@ -102,6 +104,20 @@ review = Table(
     Column("last_name", String(200), nullable=True),
     Column("external_id", String(200), nullable=True),
     Column("first_seen", UtcDateTime, nullable=False),
+    Column("last_seen", UtcDateTime, nullable=False),
+)
+
+# The Pix campaigns the runs read (revision 0005): no personal data, what the console's
+# « Activité » groups the ledger, the review queue and the quarantine by.
+campaigns = Table(
+    "campaigns",
+    metadata,
+    Column("campaign_id", BigInteger, primary_key=True),
+    Column("structure_code", String(20), nullable=False, index=True),
+    Column("code", String(100), nullable=False),
+    Column("name", String(300), nullable=False),
+    Column("diagnostic", String(10), nullable=True),  # short, long, or NULL: unknown
+    Column("modality", String(20), nullable=False),  # individual, group, autonomous
     Column("last_seen", UtcDateTime, nullable=False),
 )
 

@@ -19,6 +19,7 @@ from connector.domain.model import Nature
 from connector.domain.plan import PendingIntent, PlannedWrite
 from connector.domain.records import InvalidParticipation
 from connector.errors import ConfigurationError
+from connector.store.campaign_facts import CampaignFacts
 from connector.store.migrate import check_schema, head_revision, upgrade_schema
 from connector.store.review_queue import ReviewQueue
 from connector.store.schema import (
@@ -122,6 +123,7 @@ class SqlStateStore:
         self._engine = engine
         self.engine = engine
         self.reviews = ReviewQueue(engine)
+        self.campaigns = CampaignFacts(engine)
 
     @classmethod
     def open(cls, url: str, *, migrate: bool = True) -> SqlStateStore:

@@ -46,6 +46,48 @@ def test_mappings_check_names_file_and_line_of_a_bad_value_and_an_unknown_key(
     ]
 
 
+def test_mappings_check_reports_a_broken_console_yaml_with_the_other_files(
+    tmp_path: Path,
+) -> None:
+    """console.yaml is checked too: its problems join the others', each with its line; exit 2."""
+    mappings = tmp_path / "mappings"
+    mappings.mkdir()
+    (mappings / "organisations.yaml").write_text("organisations:\n  12: ''\n", encoding="utf-8")
+    (mappings / "console.yaml").write_text(
+        "admins: [admin@demo.fr]\nstructure:\n  65440S00: [conseillere@ml-pau.fr]\n"
+        "structures:\n  65440S00: [ml-pau, ml-pau]\n",
+        encoding="utf-8",
+    )
+    result = cli(["mappings", "check", str(mappings)], clean_env(), tmp_path)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stdout.splitlines() == [
+        "organisations.yaml:2: organisation 12: the structure code must be non-empty text",
+        "console.yaml:2: unknown key 'structure' (did you mean 'structures'?)",
+        "console.yaml:5: structures: 65440S00: an entry is given twice (first on line 5)",
+    ]
+    assert "3 problem(s)" in result.stderr
+
+
+def test_mappings_check_counts_the_console_entries_or_says_there_is_no_console_yaml(
+    tmp_path: Path,
+) -> None:
+    mappings = tmp_path / "mappings"
+    mappings.mkdir()
+    result = cli(["mappings", "check", str(mappings)], clean_env(), tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip().endswith("campaign(s) mapped, no console.yaml)")
+    (mappings / "console.yaml").write_text(
+        "admins: [admin@demo.fr]\n"
+        "structures:\n  65440S00: [conseillere@ml-pau.fr, ml-pau-conseillers]\n  97411S00: []\n",
+        encoding="utf-8",
+    )
+    result = cli(["mappings", "check", str(mappings)], clean_env(), tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip().endswith(
+        "campaign(s) mapped, console: 2 structure(s), 1 admin entry(ies))"
+    )
+
+
 def bad_folder(mappings: Path) -> None:
     (mappings / "campaigns.yaml").mkdir()
 

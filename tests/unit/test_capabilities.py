@@ -212,7 +212,7 @@ def test_the_sync_skips_a_structure_only_for_a_rule_known_to_fail() -> None:
 
 def _charte(imilo: FakeIMilo, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
     connector = SimpleNamespace(imilo=imilo, pix=FakePix())
-    result = check_structure(connector, PARIS, [], "Evaluation PIX")
+    result = check_structure(connector.imilo, PARIS, "Evaluation PIX", lambda: None)
     assert result is not None
     status = print_charte([result], [], as_json=False)
     text = capsys.readouterr().out

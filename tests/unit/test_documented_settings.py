@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from connector.console.settings import ConsoleSettings
 from connector.settings import LogSettings, Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,7 +32,11 @@ def readme_table() -> set[str]:
 
 
 def code_settings() -> set[str]:
-    fields = [*Settings.model_fields.values(), *LogSettings.model_fields.values()]
+    fields = [
+        *Settings.model_fields.values(),
+        *LogSettings.model_fields.values(),
+        *ConsoleSettings.model_fields.values(),
+    ]
     return {str(i.validation_alias) for i in fields if isinstance(i.validation_alias, str)}
 
 

@@ -258,7 +258,7 @@ def test_allow_insecure_http_sets_the_setting(env: pytest.MonkeyPatch) -> None:
     seen: list[Any] = []
 
     class _Worker:
-        def __init__(self, settings: Any) -> None:
+        def __init__(self, settings: Any, *, console: Any = None) -> None:
             seen.append(settings)
 
         def run(self) -> int:

@@ -62,7 +62,8 @@ def _summary(report: RunReport) -> str:
     )
 
 
-def run_demo() -> int:
+def run_demo(console_port: int | None = None) -> int:
+    """The demo; with ``console_port``, then its console until Ctrl-C."""
     configure_logging(
         os.environ.get("CONNECTOR_LOG_LEVEL", "WARNING"), os.environ.get("CONNECTOR_LOG_FORMAT")
     )
@@ -89,7 +90,12 @@ def run_demo() -> int:
                 IMILO_MAX_RPS=0,  # the bundled simulator needs no protection
             )
             offers = {offre.id: offre.code_structure for offre in imilo_data.offres}
-            return _play(settings, imilo_url, offers)
+            played = _play(settings, imilo_url, offers)
+            if console_port is None or played != 0:
+                return played
+            from connector.entrypoints.demo.console import serve_demo_console
+
+            return serve_demo_console(settings, console_port)
 
 
 def _state(imilo_url: str) -> dict[str, Any]:

@@ -1,0 +1,1 @@
+"""The web console: what the connector did, for admins and counsellors."""
