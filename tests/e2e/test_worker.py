@@ -131,3 +131,47 @@ def test_worker_refuses_a_bad_schedule_with_exit_2(
     )
     assert result.returncode == 2
     assert "CONNECTOR_SCHEDULE" in result.stderr
+
+
+@pytest.mark.contract_only("the console's port: the I-Milo mode changes nothing")
+def test_worker_serves_the_console_on_its_own_port_never_on_the_ops_port(
+    systems: Systems, database_url: str, tmp_path: Path
+) -> None:
+    """CONNECTOR_CONSOLE_PORT serves the console; the ops port serves no console page."""
+    port, console_port = free_port(), free_port()
+    env = clean_env(
+        {
+            **systems.env(database_url),
+            "CONNECTOR_HTTP_PORT": str(port),
+            "CONNECTOR_CONSOLE_PORT": str(console_port),
+            "CONNECTOR_RUN_ON_START": "false",
+            "CONNECTOR_SCHEDULE": "0 3 1 1 *",
+            # Read only when someone signs in: not reached by this test.
+            "CONNECTOR_OIDC_ISSUER": "https://idp.example.fr/realms/ml",
+            "CONNECTOR_OIDC_CLIENT_ID": "pix-imilo-console",
+            "CONNECTOR_OIDC_CLIENT_SECRET": "console-secret",
+            "CONNECTOR_SESSION_SECRET": "s" * 48,
+        }
+    )
+    worker = subprocess.Popen(
+        [PIX_IMILO, "worker"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        ops, console = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{console_port}"
+        wait_for(lambda: httpx.get(f"{console}/static/console.css", timeout=1).status_code == 200)
+        listing = httpx.get(f"{console}/a-verifier", timeout=5)
+        assert listing.status_code == 303
+        assert listing.headers["location"].startswith("/connexion")
+        assert httpx.get(f"{ops}/a-verifier", timeout=5).status_code == 404
+        assert httpx.get(f"{console}/metrics", timeout=5).status_code != 200
+        metrics = httpx.get(f"{ops}/metrics", timeout=5).text
+        assert "pix_imilo_console_decisions_total" in metrics
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=30) == 0
+    finally:
+        if worker.poll() is None:
+            worker.kill()
