@@ -178,6 +178,15 @@ def _sign_in(browser: Any, console: Console, sub: str, start: str = "/a-verifier
     return page
 
 
+def _accessible(page: Any) -> None:
+    """No accessibility violation axe-core (WCAG 2.x A and AA rules) finds on the page."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    options = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa"]}}
+    results = Axe().run(page, options={"resultTypes": ["violations"], **options})
+    assert results.violations_count == 0, results.generate_snapshot()
+
+
 def _open_ids(page: Any) -> set[int]:
     cells = page.locator("table tbody tr td:first-child").all_inner_texts()
     return {int(text) for text in cells}
@@ -210,6 +219,7 @@ def test_a_counsellor_decides_and_the_next_sync_writes_exactly_that(
     assert shown == _items(console.database_url, A) and shown
     assert B_ITEM not in shown and not (_items(console.database_url, B) & shown)
     page.screenshot(path=str(SCREENSHOTS / "review-list.png"), full_page=True)
+    _accessible(page)
 
     # Homonyms: two dossiers fit the typed names; the counsellor knows which one it is.
     item = next(
@@ -223,6 +233,7 @@ def test_a_counsellor_decides_and_the_next_sync_writes_exactly_that(
     assert page.locator("button", has_text="C'est ce dossier").count() == 2
     page.keyboard.press("Tab")  # the skip link first: the page works with the keyboard
     page.screenshot(path=str(SCREENSHOTS / "review-item.png"), full_page=True)
+    _accessible(page)
     page.locator(f"button[value='dossier:{chosen}']").click()
     page.wait_for_url(f"{console.url}/a-verifier")
     assert "est retenu" in page.locator("[role=status]").inner_text()
@@ -281,11 +292,13 @@ def test_admin_pages_activity_and_charter(browser: Any, console: Console) -> Non
     page = _sign_in(browser, console, ADMIN[0], "/activite")
     assert page.locator("h2", has_text="Vue nationale").count() == 1
     page.screenshot(path=str(SCREENSHOTS / "activity.png"), full_page=True)
+    _accessible(page)
     csv = page.request.get(f"{console.url}/activite.csv?vue=national")
     assert csv.status == 200 and csv.body().startswith("\ufeff".encode())
     page.goto(f"{console.url}/charte")
     assert page.locator("h2", has_text=A).count() == 1
     page.screenshot(path=str(SCREENSHOTS / "charter.png"), full_page=True)
+    _accessible(page)
     page.context.close()
 
 
