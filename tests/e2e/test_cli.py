@@ -222,8 +222,14 @@ def test_review_commands_list_show_and_resolve(
     shown = cli(["review", "show", str(item)], env, tmp_path)
     assert shown.returncode == 0 and "Emma Leroy" in shown.stdout
     dossier, prescription = scenario.HOMONYM_CHOICE
-    resolved = cli(["review", "resolve", str(item), "--dossier", str(dossier)], env, tmp_path)
+    resolved = cli(
+        ["review", "resolve", str(item), "--dossier", str(dossier), "--by", "c.dupont"],
+        env,
+        tmp_path,
+    )
     assert resolved.returncode == 0, resolved.stderr
+    decided = json.loads(cli(["review", "show", str(item), "--json"], env, tmp_path).stdout)
+    assert decided["decided_by"] == "c.dupont" and decided["decided_at"] is not None
     writes = systems.state()["writes"]
     after = cli(["sync", "--once", "--json"], env, tmp_path)
     assert last_json_line(after.stdout)["updated"] == 1
