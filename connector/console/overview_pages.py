@@ -3,6 +3,11 @@ structure's « Evaluation PIX » offer against the charter, as ``charte check`` 
 
 from __future__ import annotations
 
+import threading
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -16,17 +21,22 @@ from connector.console.activity import (
 from connector.console.auth import SignedIn
 from connector.console.context import ConsoleContext
 from connector.console.pages import NotFound, Pages
+from connector.domain.timezones import METROPOLITAN_TIMEZONE
 from connector.errors import ApiError
 from connector.run.charter_check import UNKNOWN_RULE, check_structure, unknown_structure
 from connector.store.activity import read_activity
 
-__all__ = ["OverviewPages"]
+__all__ = ["CHARTER_TTL", "OverviewPages"]
+
+CHARTER_TTL = timedelta(minutes=15)
 
 
 class OverviewPages:
     def __init__(self, context: ConsoleContext, pages: Pages) -> None:
         self._context = context
         self._pages = pages
+        self._lock = threading.Lock()
+        self._checked: dict[str, tuple[datetime, dict[str, Any]]] = {}
 
     def _scope(self, user: SignedIn) -> tuple[bool, frozenset[str] | None]:
         access = self._context.mappings.access()
@@ -85,14 +95,10 @@ class OverviewPages:
         else:
             codes = set(visible)
         name = mappings.imilo.offer_name
-        results = []
-        for code in sorted(codes):
-            try:
-                # The console reads no Pix: an offer's start date is checked against nothing.
-                found = check_structure(self._context.imilo, code, name, lambda: None)
-            except ApiError:
-                found = {**unknown_structure(code), "problem": "I-Milo n'a pas répondu"}
-            results.append(found or unknown_structure(code))
+        results = [self._verdict(code, name) for code in sorted(codes)]
+        with self._lock:
+            checked = min((self._checked[c][0] for c in codes if c in self._checked), default=None)
+        zone = ZoneInfo(METROPOLITAN_TIMEZONE)
         return self._pages.render(
             request,
             user,
@@ -103,4 +109,24 @@ class OverviewPages:
             offer_name=name,
             unknown_rule=UNKNOWN_RULE,
             is_admin=admin,
+            checked=f"{checked.astimezone(zone):%d/%m/%Y à %H:%M}" if checked else None,
         )
+
+    def _verdict(self, code: str, name: str) -> dict[str, Any]:
+        """The structure's verdict, read from I-Milo at most every ``CHARTER_TTL``: a
+        national admin's page would otherwise cost two requests per structure each time."""
+        now = self._context.clock()
+        with self._lock:
+            at, found = self._checked.get(code, (None, None))
+        if at is not None and found is not None and now - at < CHARTER_TTL:
+            return found
+        try:
+            # The console reads no Pix: an offer's start date is checked against nothing.
+            found = check_structure(self._context.imilo, code, name, lambda: None)
+        except ApiError:
+            # Not kept: the next page asks again.
+            return {**unknown_structure(code), "problem": "I-Milo n'a pas répondu"}
+        verdict = found or unknown_structure(code)
+        with self._lock:
+            self._checked[code] = (now, verdict)
+        return verdict

@@ -224,3 +224,14 @@ def test_pages_carry_the_security_headers_and_the_cookie_its_flags(console: Cons
     assert "default-src 'self'" in page.headers["content-security-policy"]
     assert page.headers["cache-control"] == "no-store"
     assert page.headers["x-frame-options"] == "DENY"
+
+
+def test_the_charter_page_reads_i_milo_at_most_every_quarter_hour(console: Console) -> None:
+    client = _sign_in(console, ADMIN)
+    first = client.get(f"{console.url}/charte")
+    assert first.status_code == 200 and PARIS in first.text
+    asked = [c for c in console.imilo.calls if c.method == "structure"]
+    assert {c.args[0] for c in asked} == {PARIS, REUNION, "75011S00"}
+    again = client.get(f"{console.url}/charte")
+    assert again.status_code == 200 and "au plus tous les quarts d'heure" in again.text
+    assert [c for c in console.imilo.calls if c.method == "structure"] == asked
