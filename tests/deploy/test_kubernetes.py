@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
+from connector.mappings.console_access import load_console_access
 from connector.mappings.loader import load_mappings
 from tests.deploy.conftest import DEPLOY, SECRET_NAME, known_variables
 from tests.deploy.kustomize import load_all, pod_spec, render
@@ -29,7 +30,7 @@ KINDS = {
     "PodDisruptionBudget": ("policy/v1", ["spec"]),
     "PersistentVolumeClaim": ("v1", ["spec"]),
 }
-MAPPING_FILES = {"organisations.yaml", "campaigns.yaml", "imilo.yaml"}
+MAPPING_FILES = {"organisations.yaml", "campaigns.yaml", "imilo.yaml", "console.yaml"}
 
 
 def rendered(overlay: str) -> list[dict[str, Any]]:
@@ -143,7 +144,7 @@ def test_the_image_is_pinned(overlay: str) -> None:
 def test_the_probes_are_healthz_and_readyz_on_the_ops_port(overlay: str) -> None:
     container = the_container(the_deployment(rendered(overlay)))
     ports = {port["name"]: port["containerPort"] for port in container["ports"]}
-    assert ports == {"http": 8080}, "CONNECTOR_HTTP_PORT is 8080 in the image"
+    assert ports == {"http": 8080, "console": 8081}, "the image's ops and console ports"
     for probe, path in (("livenessProbe", "/healthz"), ("readinessProbe", "/readyz")):
         get = container[probe]["httpGet"]
         assert get["path"] == path, probe
@@ -237,6 +238,7 @@ def test_the_mappings_config_map_is_mounted_and_valid(overlay: str, tmp_path: Pa
     for name, text in config_map["data"].items():
         (tmp_path / name).write_text(text, encoding="utf-8")
     load_mappings(tmp_path)  # raises on a mapping error
+    load_console_access(tmp_path)
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
@@ -246,12 +248,17 @@ def test_service_and_disruption_budget_select_the_pods(overlay: str) -> None:
     labels = deployment["spec"]["template"]["metadata"]["labels"]
     selector = deployment["spec"]["selector"]["matchLabels"]
     assert selector.items() <= labels.items()
-    (service,) = only(objects, "Service")
-    assert service["spec"]["selector"].items() <= labels.items()
+    services = {service["metadata"]["name"]: service for service in only(objects, "Service")}
+    assert set(services) == {"pix-imilo", "pix-imilo-console"}
     port_names = {port["name"] for port in the_container(deployment)["ports"]}
-    for port in service["spec"]["ports"]:
-        assert port["targetPort"] in port_names or port["targetPort"] == 8080
-    assert service["spec"].get("type", "ClusterIP") == "ClusterIP", "no authentication: stay inside"
+    for service in services.values():
+        assert service["spec"]["selector"].items() <= labels.items()
+        for port in service["spec"]["ports"]:
+            assert port["targetPort"] in port_names or port["targetPort"] == 8080
+        assert service["spec"].get("type", "ClusterIP") == "ClusterIP", "reached through TLS"
+    # The console's Service never leads to the ops port, nor the ops Service to the console.
+    assert [p["targetPort"] for p in services["pix-imilo-console"]["spec"]["ports"]] == ["console"]
+    assert [p["targetPort"] for p in services["pix-imilo"]["spec"]["ports"]] == ["http"]
     (budget,) = only(objects, "PodDisruptionBudget")
     assert budget["spec"]["selector"]["matchLabels"].items() <= labels.items()
     assert len({"minAvailable", "maxUnavailable"} & set(budget["spec"])) == 1
