@@ -48,6 +48,7 @@ class DemoUser:
     email: str
     name: str  # shown on the sign-in page, e.g. "Camille (conseillère, 65440S00)"
     groups: tuple[str, ...] = ()
+    email_verified: bool = True  # False: a provider that lets users type their own address
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,7 +265,7 @@ class _Provider:
 
     def _user_claims(self, sub: str) -> dict[str, Any]:
         user = self._users[sub]
-        values = (sub, user.email, True, user.name, list(user.groups))
+        values = (sub, user.email, user.email_verified, user.name, list(user.groups))
         return dict(zip(_USER_CLAIMS, values, strict=True))
 
     async def userinfo(self, request: Request) -> Response:

@@ -35,6 +35,8 @@ PARIS_USER = DemoUser("paris", "Conseillere@ML-Paris.example.fr", "Paris", ("ml-
 REUNION_USER = DemoUser("reunion", "conseiller@ml-reunion.example.fr", "Réunion")
 ADMIN = DemoUser("admin", "admin@example.fr", "Admin", ("admins",))
 NOBODY = DemoUser("nobody", "personne@example.fr", "Personne")
+# Claims the Réunion counsellor's address, which the provider has not verified.
+IMPOSTOR = DemoUser("impostor", "conseiller@ml-reunion.example.fr", "X", email_verified=False)
 HOMONYMS = 5000  # an item with two candidates, one of them in another structure
 MOMENT = datetime(2026, 3, 12, 20, 1, tzinfo=UTC)  # 13/03 in Réunion, 12/03 in Paris
 
@@ -95,7 +97,7 @@ def console(tmp_path: Path) -> Iterator[Console]:
             Dossier(700002, REUNION, "HOARAU", None, "Maëlle", None, date(2006, 1, 2)),
         ]
     )
-    users = [PARIS_USER, REUNION_USER, ADMIN, NOBODY]
+    users = [PARIS_USER, REUNION_USER, ADMIN, NOBODY, IMPOSTOR]
     provider = create_oidc_app(users, client_id=CLIENT[0], client_secret=CLIENT[1])
     port = free_port()
     with running(provider) as issuer:
@@ -235,3 +237,10 @@ def test_the_charter_page_reads_i_milo_at_most_every_quarter_hour(console: Conso
     again = client.get(f"{console.url}/charte")
     assert again.status_code == 200 and "au plus tous les quarts d'heure" in again.text
     assert [c for c in console.imilo.calls if c.method == "structure"] == asked
+
+
+def test_an_unverified_e_mail_grants_nothing(console: Console) -> None:
+    client = _sign_in(console, IMPOSTOR)
+    page = client.get(f"{console.url}/a-verifier")
+    assert "0 élément à vérifier" in page.text and "aucune structure" in page.text
+    assert client.get(f"{console.url}/a-verifier/2000").status_code == 404
