@@ -178,6 +178,15 @@ class Metrics:
         young person's result has waited for a counsellor (0: none open)."""
         self.review_oldest.set(first_seen.timestamp() if first_seen is not None else 0)
 
+    def set_review_backlog(
+        self, counts: Mapping[str, int], first_seen: Mapping[str, datetime]
+    ) -> None:
+        """The review backlog's gauges, from ``ReviewQueue.backlog()``: open items per
+        structure and in all, the oldest one's first sighting in all and per structure."""
+        self.set_review_open(counts)
+        self.set_review_oldest(min(first_seen.values(), default=None))
+        self.set_review_oldest_by_structure(first_seen)
+
     def set_review_oldest_by_structure(self, first_seen: Mapping[str, datetime]) -> None:
         """When each structure's oldest open item was first seen; structures with none open
         leave the gauge."""

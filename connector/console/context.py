@@ -13,7 +13,7 @@ import structlog
 
 from connector.console.settings import ConsoleSettings
 from connector.domain.access import ConsoleAccess
-from connector.domain.timezones import department_timezone, is_valid_timezone
+from connector.domain.timezones import METROPOLITAN_TIMEZONE, structure_timezone
 from connector.imilo.port import IMilo
 from connector.mappings import Mappings, load_console_access, load_mappings
 from connector.metrics import Metrics
@@ -84,14 +84,12 @@ class ConsoleContext:
     clock: Callable[[], datetime] = field(default=_now)
 
     def zone_of(self, structure_code: str) -> ZoneInfo:
-        """The structure's time zone: the mappings', else its department's, else Paris."""
-        named = self.mappings.mappings().imilo.timezones.get(structure_code)
-        name = named or department_timezone(structure_code) or "Europe/Paris"
-        return ZoneInfo(name if is_valid_timezone(name) else "Europe/Paris")
+        """The structure's time zone as the sync finds it (the mappings', else its
+        department's: the console reads no zone from I-Milo), else Paris's."""
+        overrides = self.mappings.mappings().imilo.timezones
+        found = structure_timezone(structure_code, None, overrides).zone
+        return ZoneInfo(found or METROPOLITAN_TIMEZONE)
 
     def refresh_backlog(self) -> None:
         """The review backlog's metrics, after a decision or a listing."""
-        reviews = self.store.reviews
-        self.metrics.set_review_open(reviews.open_counts())
-        self.metrics.set_review_oldest(reviews.oldest_open())
-        self.metrics.set_review_oldest_by_structure(reviews.oldest_open_by_structure())
+        self.metrics.set_review_backlog(*self.store.reviews.backlog())

@@ -128,8 +128,7 @@ def _sync(args: argparse.Namespace) -> int:
         if metrics is not None:
             metrics.mappings_valid.set(1)
             metrics.record_run(report, monotonic() - began)
-            metrics.set_review_open(connector.store.reviews.open_counts())
-            metrics.set_review_oldest(connector.store.reviews.oldest_open())
+            metrics.set_review_backlog(*connector.store.reviews.backlog())
     if metrics is not None:
         _export_run_metrics(settings, metrics, completed=report.completed)
     if args.dry_run and not args.json:

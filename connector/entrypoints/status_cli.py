@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from connector.pix.csv_export import guarded
 from connector.settings import load_store_settings
 from connector.store.migrate import current_revision
-from connector.store.schema import leases, quarantine, review, runs
+from connector.store.schema import leases, quarantine, runs
 from connector.store.sql import SqlStateStore
 from connector.tables import render_table
 
@@ -49,16 +49,6 @@ def collect_status(store: SqlStateStore, now: datetime) -> dict[str, Any]:
         last_runs = conn.execute(
             select(runs).order_by(runs.c.started_at.desc()).limit(LAST_RUNS)
         ).all()
-        open_items = conn.execute(
-            select(
-                review.c.structure_code,
-                func.count().label("open"),
-                func.min(review.c.first_seen).label("oldest"),
-            )
-            .where(review.c.status == "open")
-            .group_by(review.c.structure_code)
-            .order_by(review.c.structure_code)
-        ).all()
         quarantined = conn.execute(select(func.count()).select_from(quarantine)).scalar_one()
         held = conn.execute(
             select(leases)
@@ -66,6 +56,7 @@ def collect_status(store: SqlStateStore, now: datetime) -> dict[str, Any]:
             .order_by(leases.c.partition)
         ).all()
         conn.rollback()
+    open_counts, oldest = store.reviews.backlog()
     return {
         "schema_revision": revision,
         "runs": [
@@ -80,12 +71,12 @@ def collect_status(store: SqlStateStore, now: datetime) -> dict[str, Any]:
         ],
         "review": [
             {
-                "structure": guarded(row.structure_code),
-                "open": row.open,
-                "oldest_first_seen": _when(row.oldest),
-                "oldest_age_days": round((now - row.oldest).total_seconds() / 86400, 1),
+                "structure": guarded(code),
+                "open": open_counts[code],
+                "oldest_first_seen": _when(oldest[code]),
+                "oldest_age_days": round((now - oldest[code]).total_seconds() / 86400, 1),
             }
-            for row in open_items
+            for code in sorted(open_counts)
         ],
         "quarantine": quarantined,
         "leases": [

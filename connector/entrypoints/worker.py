@@ -113,11 +113,7 @@ class Worker:
             self.readiness.run_finished(started, "failed")
             return
         self.metrics.record_run(report, time.monotonic() - began)
-        self.metrics.set_review_open(connector.store.reviews.open_counts())
-        self.metrics.set_review_oldest(connector.store.reviews.oldest_open())
-        self.metrics.set_review_oldest_by_structure(
-            connector.store.reviews.oldest_open_by_structure()
-        )
+        self.metrics.set_review_backlog(*connector.store.reviews.backlog())
         self.readiness.run_finished(started, report.outcome)
 
     def _on_signal(self, signum: int, _frame: FrameType | None) -> None:

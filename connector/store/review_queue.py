@@ -203,36 +203,29 @@ class ReviewQueue:
                 ).scalar_one()
             )
 
-    def open_counts(self) -> dict[str, int]:
-        """Open items per structure code (structures with none are left out)."""
+    def backlog(self) -> tuple[dict[str, int], dict[str, datetime]]:
+        """Open items per structure, and when each structure's oldest open item was first
+        seen, in one query (structures with none open are left out)."""
         query = (
-            select(review.c.structure_code, func.count())
-            .where(review.c.status == OPEN)
-            .group_by(review.c.structure_code)
-        )
-        with self._engine.begin() as conn:
-            return {str(code): int(count) for code, count in conn.execute(query).all()}
-
-    def oldest_open(self) -> datetime | None:
-        """When the oldest open item was first seen (None: none open)."""
-        query = select(func.min(review.c.first_seen)).where(review.c.status == OPEN)
-        with self._engine.begin() as conn:
-            oldest = conn.execute(query).scalar_one_or_none()
-        if not isinstance(oldest, datetime):
-            return None
-        return oldest if oldest.tzinfo is not None else oldest.replace(tzinfo=UTC)
-
-    def oldest_open_by_structure(self) -> dict[str, datetime]:
-        """When each structure's oldest open item was first seen (structures with none open
-        are left out)."""
-        query = (
-            select(review.c.structure_code, func.min(review.c.first_seen))
+            select(review.c.structure_code, func.count(), func.min(review.c.first_seen))
             .where(review.c.status == OPEN)
             .group_by(review.c.structure_code)
         )
         with self._engine.begin() as conn:
             rows = conn.execute(query).all()
-        return {str(code): _aware(first) for code, first in rows if isinstance(first, datetime)}
+        counts = {str(code): int(count) for code, count, _ in rows}
+        first_seen = {
+            str(code): _aware(first) for code, _, first in rows if isinstance(first, datetime)
+        }
+        return counts, first_seen
+
+    def open_counts(self) -> dict[str, int]:
+        """Open items per structure code (structures with none are left out)."""
+        return self.backlog()[0]
+
+    def oldest_open(self) -> datetime | None:
+        """When the oldest open item was first seen (None: none open)."""
+        return min(self.backlog()[1].values(), default=None)
 
     def open_items(
         self,

@@ -192,12 +192,9 @@ def _open_ids(page: Any) -> set[int]:
     return {int(text) for text in cells}
 
 
-def _items(database_url: str, structure: str) -> set[int]:
-    store = SqlStateStore.open(database_url, migrate=False)
-    try:
-        return {e.participation_id for e in store.reviews.entries(structure)}
-    finally:
-        store.close()
+def _items(database_url: str, structure: str | None) -> set[int]:
+    """The open items' ids, of one structure or (None) of all."""
+    return {e.participation_id for e in _entries(database_url, structure)}
 
 
 def test_a_signed_out_visitor_is_sent_to_sign_in(browser: Any, console: Console) -> None:
@@ -277,7 +274,7 @@ def test_a_counsellor_of_b_gets_404_on_an_item_of_a(browser: Any, console: Conso
 
 def test_a_form_without_its_csrf_token_is_refused(browser: Any, console: Console) -> None:
     page = _sign_in(browser, console, COUNSELLOR_A[0])
-    item = min(_items(console.database_url, A) & _open(console.database_url))
+    item = min(_items(console.database_url, A))
     refused = page.request.post(f"{console.url}/a-verifier/{item}/decision", form={"choix": "rien"})
     assert refused.status == 403
     forged = page.request.post(
@@ -321,7 +318,7 @@ def test_no_personal_data_in_any_log_line(console: Console) -> None:
         assert not appears(word, logs), "personal data or a secret in the logs"
 
 
-def _entries(database_url: str, structure: str) -> list[Any]:
+def _entries(database_url: str, structure: str | None) -> list[Any]:
     store = SqlStateStore.open(database_url, migrate=False)
     try:
         return store.reviews.entries(structure)
@@ -333,13 +330,5 @@ def _entry(database_url: str, item: int) -> Any:
     store = SqlStateStore.open(database_url, migrate=False)
     try:
         return store.reviews.get(item)
-    finally:
-        store.close()
-
-
-def _open(database_url: str) -> set[int]:
-    store = SqlStateStore.open(database_url, migrate=False)
-    try:
-        return {e.participation_id for e in store.reviews.entries(None)}
     finally:
         store.close()

@@ -3,7 +3,6 @@ insists on PKCE S256) and works the review queue, without a browser: plain HTTP.
 
 from __future__ import annotations
 
-import html
 import re
 import signal
 import subprocess
@@ -14,6 +13,7 @@ import httpx
 import pytest
 
 from tests.e2e.test_cli import PIX_IMILO, clean_env, free_port
+from tests.oidc_flow import hidden_fields
 
 pytestmark = pytest.mark.e2e
 
@@ -58,12 +58,7 @@ def test_the_demo_console_signs_a_counsellor_in_and_lists_her_structure(
             assert "code_challenge_method=S256" in authorize
             page = browser.get(authorize)
             assert page.status_code == 200 and DEMO_COUNSELLOR in page.text
-            hidden = {
-                html.unescape(name): html.unescape(value)
-                for name, value in re.findall(
-                    r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page.text
-                )
-            }
+            hidden = hidden_fields(page.text)
             assert hidden["code_challenge_method"] == "S256"
             picked = browser.post(authorize.split("?")[0], data={**hidden, "sub": DEMO_COUNSELLOR})
             assert picked.status_code == 302

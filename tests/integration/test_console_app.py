@@ -4,7 +4,6 @@ the sign-in's redirect target, an unverified e-mail, sign-out, security headers.
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from connector.simulators.oidc import DemoUser, create_oidc_app
 from connector.store.sql import SqlStateStore
 from tests.e2e.test_cli import free_port
 from tests.fakes import FakeIMilo
+from tests.oidc_flow import through_provider
 
 pytestmark = pytest.mark.integration
 
@@ -115,21 +115,12 @@ def console(tmp_path: Path) -> Iterator[Console]:
     store.close()
 
 
-def _through_provider(client: httpx.Client, authorize: str, user: DemoUser) -> httpx.Response:
-    """Pick ``user`` on the provider's page; the console's answer to the callback."""
-    page = client.get(authorize)
-    hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page.text))
-    hidden = {html.unescape(k): html.unescape(v) for k, v in hidden.items()}
-    picked = client.post(authorize.split("?")[0], data={**hidden, "sub": user.sub})
-    return client.get(picked.headers["location"])
-
-
 def _sign_in(console: Console, user: DemoUser, start: str = "/a-verifier") -> httpx.Client:
     client = httpx.Client(timeout=10)
     going = client.get(console.url + start)
     assert going.status_code == 303
     to_idp = client.get(console.url + going.headers["location"])
-    back = _through_provider(client, to_idp.headers["location"], user)
+    back = through_provider(client, to_idp.headers["location"], user.sub)
     assert back.status_code == 303, back.text[:300]
     return client
 
@@ -187,7 +178,7 @@ def test_sign_in_goes_back_only_to_a_page_of_the_console(console: Console) -> No
     for target in ("//evil.example/x", "https://evil.example/", "/\\evil.example"):
         client = httpx.Client(timeout=10)
         start = client.get(f"{console.url}/connexion", params={"suivant": target})
-        back = _through_provider(client, start.headers["location"], PARIS_USER)
+        back = through_provider(client, start.headers["location"], PARIS_USER.sub)
         assert back.headers["location"] == "/"
 
 
