@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import HealthCheck, settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
@@ -27,6 +28,12 @@ from connector.simulators import (
 )
 from connector.simulators.fixture_writer import FIXTURE_FILES, write_array
 from tests import scenario
+
+# Property tests check behaviour, not speed (speed is measured in bench/): on a shared 2-core
+# machine running the suite on two workers, a draw may take seconds, so Hypothesis' timing
+# checks (a per-example deadline, "input generation is slow") would fail at random.
+settings.register_profile("suite", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("suite")
 
 IMILO_APIS = ("contract", "sessions")
 SIM_OPERATEUR, SIM_CLIENT_ID, SIM_CLIENT_SECRET = "APPLICATION_CEJ", "pix-imilo", "sim-secret"
