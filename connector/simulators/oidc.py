@@ -1,7 +1,13 @@
 """A local OpenID Connect provider for ``pix-imilo demo --console``: demo only, never production.
 
 Code flow with PKCE S256 only; the issuer is the request's base URL (so port 0 works); one RSA
-key per app; 60 s single-use codes; in-memory state behind a lock; nothing is logged."""
+key per app; 60 s single-use codes; in-memory state behind a lock; nothing is logged.
+
+Its answers take the shapes the public specifications give: the discovery document of OpenID
+Connect Discovery 1.0 §3, the ID token claims of OpenID Connect Core 1.0 §2 and §5.1, the
+token answer and error codes of RFC 6749 §5.1–5.2, PKCE S256 of RFC 7636 §4.2, the key set of
+RFC 7517 §5. ``tests/integration/test_oidc_simulator.py`` checks them, and the console is
+tested against a third-party provider too (oidc-provider-mock, ``tests/browser``)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""The demo OpenID Connect provider over loopback HTTP: the whole code flow with PKCE S256."""
+"""The demo OpenID Connect provider over loopback HTTP: the whole code flow with PKCE S256.
+
+The shapes checked here are the public specifications': OpenID Connect Discovery 1.0 §3
+(discovery), OpenID Connect Core 1.0 §2 (ID token claims), RFC 6749 §5.1–5.2 (token answer and
+errors), RFC 7636 §4.2 (S256) and RFC 7517 §5 (JWK set)."""
 
 from __future__ import annotations
 
